@@ -1,0 +1,11 @@
+// The Bitcoin layer: exact primitives and the bitcoind connection. Knows nothing of shares.
+export * from './bytes.js'
+export * from './hash.js'
+export * from './header.js'
+export * from './target.js'
+export * from './merkle.js'
+export * from './script.js'
+export * from './coinbase.js'
+export * from './block.js'
+export * from './networks.js'
+export * from './address.js'
