@@ -1,0 +1,186 @@
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bitsToTarget, difficultyToTarget, targetToBits } from '../src/bitcoin/target.js'
+import { NETWORKS, isNetworkName, type NetworkName } from '../src/bitcoin/networks.js'
+import { concatBytes } from '../src/bitcoin/bytes.js'
+import { boundedUint, decode, encode, fixedBytes, uint32, utf8, type Codec } from './codec.js'
+
+/**
+ * The cooperative's genesis record: every consensus parameter, fixed at `hashcoop init`.
+ * Its hash is the consensus id (SPEC.md §2). Field order here IS the wire order.
+ */
+export interface CoopParams {
+  /** Genesis record format version (1). */
+  version: number
+  network: NetworkName
+  /** A human label; consensus-relevant only through the consensus id. */
+  name: string
+  /** Unix seconds. The first share's timestamp must be later. */
+  createdAt: number
+  /** Target seconds between shares. */
+  shareInterval: number
+  /** ASERT half-life in seconds: how fast the share target follows hashrate. */
+  halfLife: number
+  /** PPLNS window length, in main-chain shares counted back from the parent. */
+  windowShares: number
+  /** Most uncles one share may reference. */
+  maxUncles: number
+  /** Most share heights an uncle may lag its includer by. */
+  uncleDepth: number
+  /** Part of an uncle's work credited to the uncle's miner, in basis points; the includer gets the rest. */
+  uncleWeightBps: number
+  /** Part of the coinbase value paid to the share that is the block, in basis points. */
+  finderBonusBps: number
+  /** Amounts below this (satoshis) are paid by the dust lottery (SPEC.md §7.4). */
+  minPayout: number
+  /** Most payout outputs in a coinbase (firmware limits, block weight). */
+  maxOutputs: number
+  /** Easiest share target allowed at all, in compact form (the stage-1 anti-spam bound). */
+  maxShareBits: number
+  /** Share target of the first share, in compact form. */
+  initialShareBits: number
+  /** 32 random bytes: two cooperatives with equal parameters still get distinct ids. */
+  salt: Uint8Array
+}
+
+export const GENESIS_VERSION = 1
+const MAX_U32 = 0xffffffff
+
+export const coopParamsCodec: Codec<CoopParams> = {
+  preencode(state, p) {
+    for (const [codec, v] of fields(p)) (codec as Codec<unknown>).preencode(state, v)
+  },
+  encode(state, p) {
+    for (const [codec, v] of fields(p)) (codec as Codec<unknown>).encode(state, v)
+  },
+  decode(state) {
+    const version = boundedUint(255, 'genesis version').decode(state)
+    const network = utf8.decode(state)
+    if (!isNetworkName(network)) throw new RangeError(`unknown network '${network}'`)
+    return {
+      version,
+      network,
+      name: utf8.decode(state),
+      createdAt: boundedUint(MAX_U32, 'createdAt').decode(state),
+      shareInterval: boundedUint(86400, 'shareInterval').decode(state),
+      halfLife: boundedUint(10_000_000, 'halfLife').decode(state),
+      windowShares: boundedUint(1_000_000, 'windowShares').decode(state),
+      maxUncles: boundedUint(16, 'maxUncles').decode(state),
+      uncleDepth: boundedUint(64, 'uncleDepth').decode(state),
+      uncleWeightBps: boundedUint(10_000, 'uncleWeightBps').decode(state),
+      finderBonusBps: boundedUint(10_000, 'finderBonusBps').decode(state),
+      minPayout: boundedUint(2_100_000_000_000_000, 'minPayout').decode(state),
+      maxOutputs: boundedUint(10_000, 'maxOutputs').decode(state),
+      maxShareBits: uint32.decode(state),
+      initialShareBits: uint32.decode(state),
+      salt: fixedBytes(32).decode(state)
+    }
+  }
+}
+
+function fields(p: CoopParams): [Codec<never>, unknown][] {
+  return [
+    [boundedUint(255, 'genesis version'), p.version],
+    [utf8, p.network],
+    [utf8, p.name],
+    [boundedUint(MAX_U32, 'createdAt'), p.createdAt],
+    [boundedUint(86400, 'shareInterval'), p.shareInterval],
+    [boundedUint(10_000_000, 'halfLife'), p.halfLife],
+    [boundedUint(1_000_000, 'windowShares'), p.windowShares],
+    [boundedUint(16, 'maxUncles'), p.maxUncles],
+    [boundedUint(64, 'uncleDepth'), p.uncleDepth],
+    [boundedUint(10_000, 'uncleWeightBps'), p.uncleWeightBps],
+    [boundedUint(10_000, 'finderBonusBps'), p.finderBonusBps],
+    [boundedUint(2_100_000_000_000_000, 'minPayout'), p.minPayout],
+    [boundedUint(10_000, 'maxOutputs'), p.maxOutputs],
+    [uint32, p.maxShareBits],
+    [uint32, p.initialShareBits],
+    [fixedBytes(32), p.salt]
+  ] as [Codec<never>, unknown][]
+}
+
+export function encodeParams(p: CoopParams): Uint8Array {
+  return encode(coopParamsCodec, p)
+}
+
+export function decodeParams(bytes: Uint8Array): CoopParams {
+  const p = decode(coopParamsCodec, bytes, 'genesis record')
+  checkParams(p)
+  return p
+}
+
+const CONSENSUS_ID_DOMAIN = new TextEncoder().encode('hashcoop/consensus-id/v1')
+
+/** The consensus id: sha256(domain || encoded genesis record). Peers with different ids never mix. */
+export function consensusId(p: CoopParams): Uint8Array {
+  return sha256(concatBytes(CONSENSUS_ID_DOMAIN, encodeParams(p)))
+}
+
+export class ParamsError extends Error {
+  override name = 'ParamsError'
+}
+
+/** Every rule a genesis record must satisfy, each failure naming the parameter. */
+export function checkParams(p: CoopParams): void {
+  const fail = (field: string, why: string): never => {
+    throw new ParamsError(`invalid cooperative parameter ${field}: ${why}`)
+  }
+  if (p.version !== GENESIS_VERSION) fail('version', `unsupported genesis version ${p.version}`)
+  if (!isNetworkName(p.network)) fail('network', `unknown network '${String(p.network)}'`)
+  if (new TextEncoder().encode(p.name).length > 64) fail('name', 'longer than 64 bytes')
+  if (p.shareInterval < 1 || p.shareInterval > 3600) fail('shareInterval', 'must be 1-3600 seconds')
+  if (p.halfLife < p.shareInterval) fail('halfLife', 'must be at least one share interval')
+  if (p.windowShares < 1) fail('windowShares', 'must be at least 1')
+  if (p.maxUncles > 16) fail('maxUncles', 'at most 16')
+  if (p.maxUncles > 0 && p.uncleDepth < 1) fail('uncleDepth', 'must be at least 1 when uncles are allowed')
+  if (p.uncleWeightBps > 10_000) fail('uncleWeightBps', 'at most 10000')
+  if (p.finderBonusBps > 1_000) fail('finderBonusBps', 'at most 1000 (10 %)')
+  if (p.maxOutputs < 1 || p.maxOutputs > 4000) fail('maxOutputs', 'must be 1-4000')
+  let maxShare: bigint
+  try {
+    maxShare = bitsToTarget(p.maxShareBits)
+  } catch (err) {
+    return fail('maxShareBits', (err as Error).message)
+  }
+  if (maxShare === 0n || targetToBits(maxShare) !== p.maxShareBits) fail('maxShareBits', 'not a canonical non-zero compact target')
+  let initial: bigint
+  try {
+    initial = bitsToTarget(p.initialShareBits)
+  } catch (err) {
+    return fail('initialShareBits', (err as Error).message)
+  }
+  if (initial === 0n || targetToBits(initial) !== p.initialShareBits) fail('initialShareBits', 'not a canonical non-zero compact target')
+  if (initial > maxShare) fail('initialShareBits', 'easier than maxShareBits')
+  if (maxShare > bitsToTarget(NETWORKS[p.network].powLimitBits)) fail('maxShareBits', `easier than ${p.network}'s proof-of-work limit`)
+  if (p.salt.length !== 32) fail('salt', 'must be 32 bytes')
+}
+
+export interface ParamsOverrides extends Partial<Omit<CoopParams, 'network' | 'salt' | 'createdAt'>> {}
+
+/**
+ * Defaults per network (SPEC.md §9 gives the reasons and the simulations behind each number).
+ * Mainnet and the public test networks share the economics; regtest is tuned for a CPU demo.
+ */
+export function defaultParams(network: NetworkName, salt: Uint8Array, createdAt: number, overrides: ParamsOverrides = {}): CoopParams {
+  const realMoney = network !== 'regtest'
+  const base: CoopParams = {
+    version: GENESIS_VERSION,
+    network,
+    name: 'hashcoop',
+    createdAt,
+    shareInterval: realMoney ? 10 : 2,
+    halfLife: realMoney ? 600 : 60,
+    windowShares: realMoney ? 2160 : 360,
+    maxUncles: 3,
+    uncleDepth: 3,
+    uncleWeightBps: 9000,
+    finderBonusBps: 50,
+    minPayout: realMoney ? 10_000 : 1_000,
+    maxOutputs: 100,
+    maxShareBits: network === 'mainnet' ? targetToBits(difficultyToTarget(65536)) : NETWORKS[network].powLimitBits,
+    initialShareBits: network === 'mainnet' ? targetToBits(difficultyToTarget(65536)) : realMoney ? NETWORKS[network].powLimitBits : targetToBits(difficultyToTarget(0.0005)),
+    salt
+  }
+  const p = { ...base, ...overrides }
+  checkParams(p)
+  return p
+}

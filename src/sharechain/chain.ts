@@ -1,0 +1,226 @@
+import { toHex } from '../bitcoin/bytes.js'
+import { hashToBigInt, targetToWork } from '../bitcoin/target.js'
+import type { CoopParams } from '../../protocol/params.js'
+import { consensusId as computeConsensusId } from '../../protocol/params.js'
+import type { Share } from '../../protocol/share.js'
+import { splitCoinbase, type PayoutSplit } from './payouts.js'
+import { nextShareBits } from './retarget.js'
+import { ZERO_ID } from './commitment.js'
+
+/**
+ * Everything consensus derives from one valid share. A record depends only on the share's bytes
+ * and its ancestry (which the share's hash chain fixes), never on arrival order, so records can be
+ * memoized across Autobase re-orderings.
+ */
+export interface ShareRecord {
+  id: Uint8Array
+  idHex: string
+  share: Share
+  parentHex: string | null
+  height: number
+  time: number
+  target: bigint
+  work: bigint
+  /** Work of this share, its uncles and all its ancestors (and theirs): the fork-choice weight. */
+  cumWork: bigint
+  scriptHex: string
+  uncleHexes: string[]
+  /** The header also meets its own Bitcoin target: a block candidate. */
+  isBlock: boolean
+}
+
+interface WindowMemo {
+  weights: Map<string, bigint>
+  /** Ids of the shares in the window, oldest first. */
+  members: string[]
+}
+
+const WINDOW_MEMO_SIZE = 256
+const MTP_SPAN = 11
+
+/**
+ * The share-chain: an index of valid shares by id, plus the derived quantities every rule needs:
+ * the expected target, median time past, the PPLNS window, the payout split and fork choice.
+ * Deterministic and free of I/O; the node, the auditor and the simulator all use this class.
+ */
+export class ShareChain {
+  readonly consensusId: Uint8Array
+  private readonly records = new Map<string, ShareRecord>()
+  private readonly windows = new Map<string, WindowMemo>()
+  private readonly byHeight = new Map<number, string[]>()
+
+  constructor(readonly params: CoopParams) {
+    this.consensusId = computeConsensusId(params)
+  }
+
+  get size(): number {
+    return this.records.size
+  }
+
+  get(idHex: string): ShareRecord | undefined {
+    return this.records.get(idHex)
+  }
+
+  has(idHex: string): boolean {
+    return this.records.has(idHex)
+  }
+
+  /** Adds a record that validation produced. Re-adding the same id is a no-op. */
+  add(record: ShareRecord): void {
+    if (this.records.has(record.idHex)) return
+    this.records.set(record.idHex, record)
+    const atHeight = this.byHeight.get(record.height)
+    if (atHeight === undefined) this.byHeight.set(record.height, [record.idHex])
+    else atHeight.push(record.idHex)
+  }
+
+  /** Known shares at the `depth` heights ending at `tip`'s height, on any branch. */
+  *recent(tip: ShareRecord, depth: number): Generator<ShareRecord> {
+    for (let h = Math.max(0, tip.height - depth + 1); h <= tip.height; h++) {
+      for (const id of this.byHeight.get(h) ?? []) {
+        const r = this.records.get(id)
+        if (r !== undefined) yield r
+      }
+    }
+  }
+
+  parentOf(r: ShareRecord): ShareRecord | undefined {
+    return r.parentHex === null ? undefined : this.records.get(r.parentHex)
+  }
+
+  /** `r` and its ancestors, nearest first, at most `limit` of them. */
+  *ancestry(r: ShareRecord | undefined, limit = Infinity): Generator<ShareRecord> {
+    let cur = r
+    for (let i = 0; cur !== undefined && i < limit; i++) {
+      yield cur
+      cur = this.parentOf(cur)
+    }
+  }
+
+  /** The ancestor of `r` (or `r` itself) at `height`, if that height is on its branch. */
+  ancestorAt(r: ShareRecord, height: number): ShareRecord | undefined {
+    if (height > r.height || height < 0) return undefined
+    let cur: ShareRecord | undefined = r
+    while (cur !== undefined && cur.height > height) cur = this.parentOf(cur)
+    return cur
+  }
+
+  /** The compact target a child of `parent` (undefined: the first share) must declare. */
+  expectedBits(parent: ShareRecord | undefined): number {
+    if (parent === undefined) return this.params.initialShareBits
+    const grandparent = this.parentOf(parent)
+    const prevTime = grandparent === undefined ? this.params.createdAt : grandparent.time
+    return nextShareBits(this.params, parent.target, parent.time - prevTime)
+  }
+
+  /** Median of the last 11 share times ending at `parent`; the genesis time before any share. */
+  medianTimePast(parent: ShareRecord | undefined): number {
+    if (parent === undefined) return this.params.createdAt
+    const times: number[] = []
+    for (const r of this.ancestry(parent, MTP_SPAN)) times.push(r.time)
+    times.sort((a, b) => a - b)
+    return times[Math.floor(times.length / 2)] as number
+  }
+
+  /** PPLNS weights over the window ending at `parent` (inclusive); empty before any share. */
+  windowWeights(parent: ShareRecord | undefined): ReadonlyMap<string, bigint> {
+    return parent === undefined ? new Map() : this.windowAt(parent).weights
+  }
+
+  /** The payout outputs a child of `parent` found by `finderScript` must pay (SPEC.md §7). */
+  payoutSplit(parent: ShareRecord | undefined, finderScript: Uint8Array, coinbaseValue: bigint): PayoutSplit {
+    const seed = parent === undefined ? ZERO_ID : parent.id
+    return splitCoinbase(this.params, this.windowWeights(parent), coinbaseValue, finderScript, seed)
+  }
+
+  /** Fork choice (SPEC.md §8): more cumulative work wins; on a tie, the numerically lower id. */
+  isBetter(a: ShareRecord, b: ShareRecord | undefined): boolean {
+    if (b === undefined) return true
+    if (a.cumWork !== b.cumWork) return a.cumWork > b.cumWork
+    return hashToBigInt(a.id) < hashToBigInt(b.id)
+  }
+
+  /** Work each share and uncle brings to the window (SPEC.md §7.2). */
+  credits(r: ShareRecord): [string, bigint][] {
+    const out: [string, bigint][] = [[r.scriptHex, r.work]]
+    for (const u of r.uncleHexes) {
+      const uncle = this.records.get(u)
+      if (uncle === undefined) continue // cannot happen for a validated record
+      const toUncle = (uncle.work * BigInt(this.params.uncleWeightBps)) / 10_000n
+      out.push([uncle.scriptHex, toUncle], [r.scriptHex, uncle.work - toUncle])
+    }
+    return out
+  }
+
+  private windowAt(r: ShareRecord): WindowMemo {
+    const memo = this.windows.get(r.idHex)
+    if (memo !== undefined) {
+      this.windows.delete(r.idHex) // refresh LRU position
+      this.windows.set(r.idHex, memo)
+      return memo
+    }
+    const parent = this.parentOf(r)
+    const parentMemo = parent === undefined ? undefined : this.windows.get(parent.idHex)
+    const next = parentMemo !== undefined ? this.extendWindow(parentMemo, r) : this.buildWindow(r)
+    this.windows.set(r.idHex, next)
+    if (this.windows.size > WINDOW_MEMO_SIZE) this.windows.delete(this.windows.keys().next().value as string)
+    return next
+  }
+
+  private extendWindow(prev: WindowMemo, r: ShareRecord): WindowMemo {
+    const weights = new Map(prev.weights)
+    const drop = Math.max(0, prev.members.length + 1 - this.params.windowShares)
+    for (const leaving of prev.members.slice(0, drop)) {
+      const rec = this.records.get(leaving)
+      if (rec !== undefined) for (const [s, w] of this.credits(rec)) addWeight(weights, s, -w)
+    }
+    for (const [s, w] of this.credits(r)) addWeight(weights, s, w)
+    const members = prev.members.slice(drop)
+    members.push(r.idHex)
+    return { weights, members }
+  }
+
+  private buildWindow(r: ShareRecord): WindowMemo {
+    const weights = new Map<string, bigint>()
+    const members: string[] = []
+    for (const rec of this.ancestry(r, this.params.windowShares)) {
+      members.push(rec.idHex)
+      for (const [s, w] of this.credits(rec)) addWeight(weights, s, w)
+    }
+    return { weights, members: members.reverse() }
+  }
+
+  /** Derives the record of a share already known to be valid (validate.ts calls this). */
+  makeRecord(share: Share, id: Uint8Array, target: bigint, isBlock: boolean): ShareRecord {
+    const parentHex = share.height === 0 ? null : toHex(share.parent)
+    const parent = parentHex === null ? undefined : this.records.get(parentHex)
+    const work = targetToWork(target)
+    let cumWork = (parent?.cumWork ?? 0n) + work
+    const uncleHexes = share.uncles.map(toHex)
+    for (const u of uncleHexes) cumWork += this.records.get(u)?.work ?? 0n
+    return {
+      id,
+      idHex: toHex(id),
+      share,
+      parentHex,
+      height: share.height,
+      time: readHeaderTime(share.header),
+      target,
+      work,
+      cumWork,
+      scriptHex: toHex(share.payoutScript),
+      uncleHexes,
+      isBlock
+    }
+  }
+}
+
+function addWeight(weights: Map<string, bigint>, script: string, delta: bigint): void {
+  const next = (weights.get(script) ?? 0n) + delta
+  if (next === 0n) weights.delete(script)
+  else weights.set(script, next)
+}
+
+function readHeaderTime(header: Uint8Array): number {
+  return new DataView(header.buffer, header.byteOffset, header.byteLength).getUint32(68, true)
+}

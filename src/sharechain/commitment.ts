@@ -1,0 +1,34 @@
+import { concatBytes, ByteWriter } from '../bitcoin/bytes.js'
+import { sha256d } from '../bitcoin/hash.js'
+
+/** The share fields a coinbase commits to (SPEC.md §4); everything else is bound by the merkle root. */
+export interface ShareInfo {
+  height: number
+  parent: Uint8Array
+  uncles: Uint8Array[]
+  shareBits: number
+  payoutScript: Uint8Array
+}
+
+const DOMAIN = new TextEncoder().encode('hashcoop/share-commitment/v1')
+
+/**
+ * sha256d(domain || consensus id || height u64 || parent || uncle count u8 || uncles || bits u32 ||
+ * script length u8 || script). The consensus id makes a share meaningless in any other cooperative.
+ */
+export function shareCommitment(consensusId: Uint8Array, info: ShareInfo): Uint8Array {
+  const w = new ByteWriter(128 + info.uncles.length * 32)
+  w.bytes(DOMAIN).bytes(consensusId).u64(BigInt(info.height)).bytes(info.parent).u8(info.uncles.length)
+  for (const u of info.uncles) w.bytes(u)
+  w.u32(info.shareBits).u8(info.payoutScript.length).bytes(info.payoutScript)
+  return sha256d(w.finish())
+}
+
+export const ZERO_ID = new Uint8Array(32)
+
+export function isZeroId(id: Uint8Array): boolean {
+  for (const b of id) if (b !== 0) return false
+  return true
+}
+
+export { concatBytes }

@@ -1,0 +1,119 @@
+/**
+ * The Hyperbee view's layout (SPEC.md §10) and the small structural interface of Hyperbee the
+ * share-chain uses, so this layer needs no Holepunch import. Keys are utf-8; values are JSON with
+ * big integers as decimal strings and bytes as hex.
+ */
+export interface ViewEntry {
+  key: string
+  value: unknown
+}
+
+export interface ViewReader {
+  get(key: string): Promise<ViewEntry | null>
+}
+
+export interface ViewBatch extends ViewReader {
+  put(key: string, value: unknown): Promise<void>
+  del(key: string): Promise<void>
+  flush(): Promise<void>
+}
+
+export interface ViewRange {
+  gt?: string
+  gte?: string
+  lt?: string
+  lte?: string
+  reverse?: boolean
+  limit?: number
+}
+
+export interface ViewLike extends ViewReader {
+  batch(opts?: { update?: boolean }): ViewBatch
+  createReadStream(range?: ViewRange): AsyncIterable<ViewEntry>
+}
+
+export const KEY = {
+  genesis: 'genesis',
+  tip: 'tip',
+  stats: 'stats',
+  share: (idHex: string) => `share!${idHex}`,
+  height: (h: number) => `height!${String(h).padStart(12, '0')}`,
+  miner: (scriptHex: string) => `miner!${scriptHex}`,
+  block: (idHex: string) => `block!${idHex}`,
+  invalid: (seq: number) => `invalid!${String(seq).padStart(12, '0')}`
+} as const
+
+export const RANGE = {
+  shares: { gt: 'share!', lt: 'share"' },
+  heights: { gt: 'height!', lt: 'height"' },
+  miners: { gt: 'miner!', lt: 'miner"' },
+  blocks: { gt: 'block!', lt: 'block"' },
+  invalid: { gt: 'invalid!', lt: 'invalid"' }
+} as const
+
+export interface GenesisValue {
+  params: string
+  consensusId: string
+}
+
+export interface ShareValue {
+  /** The encoded share (protocol/share.ts), hex. */
+  bytes: string
+  height: number
+  parent: string | null
+  time: number
+  target: string
+  work: string
+  cumWork: string
+  script: string
+  uncles: string[]
+  isBlock: boolean
+  /** Position in the applied log (order of arrival in this view). */
+  seq: number
+}
+
+export interface TipValue {
+  id: string
+  height: number
+  cumWork: string
+}
+
+export interface MinerValue {
+  script: string
+  shares: number
+  work: string
+  /** Shares of this miner that other shares credited as uncles. */
+  uncles: number
+  lastShareTime: number
+}
+
+export interface BlockValue {
+  id: string
+  height: number
+  blockHeight: number
+  time: number
+  coinbaseValue: string
+  finder: string
+  outputs: { script: string; value: string }[]
+  seq: number
+}
+
+export interface InvalidValue {
+  seq: number
+  reason: string
+  detail: string
+  /** The share id when the entry decoded far enough to have one. */
+  id: string | null
+  writer: string
+  bytes: number
+}
+
+export interface StatsValue {
+  /** Log entries applied (valid or not). */
+  seq: number
+  shares: number
+  invalid: number
+  blocks: number
+}
+
+export const EMPTY_STATS: StatsValue = { seq: 0, shares: 0, invalid: 0, blocks: 0 }

@@ -1,0 +1,138 @@
+/**
+ * Test harness for the share-chain: deterministic parameters, an in-memory view, and a miner that
+ * builds real shares (real coinbase, real merkle root, nonce ground with node:crypto for speed).
+ */
+import { createHash } from 'node:crypto'
+import { addressToScript } from '../../src/bitcoin/address.js'
+import { encodeHeader, type BlockHeader } from '../../src/bitcoin/header.js'
+import { bitsToTarget, hashToBigInt, targetToBits } from '../../src/bitcoin/target.js'
+import { sha256 } from '../../src/bitcoin/hash.js'
+import { consensusId, defaultParams, type CoopParams, type ParamsOverrides } from '../../protocol/params.js'
+import { encodeEntry, type Share } from '../../protocol/share.js'
+import { ShareChainState, type LogEntry, type Outcome } from '../../src/sharechain/state.js'
+import { MemoryView } from '../../src/sharechain/memory-view.js'
+import { jobMerkleRoot, makeShareJob, shareFromSolution, type BlockFields } from '../../src/sharechain/build.js'
+
+export const GENESIS_TIME = 1_800_000_000
+
+/** Deterministic regtest parameters with a share target of ~1 in 256 hashes. */
+export function testParams(overrides: ParamsOverrides = {}, seed = 'hashcoop-test'): CoopParams {
+  return defaultParams('regtest', sha256(new TextEncoder().encode(seed)), GENESIS_TIME, {
+    initialShareBits: targetToBits(1n << 248n),
+    shareInterval: 10,
+    halfLife: 600,
+    windowShares: 100,
+    ...overrides
+  })
+}
+
+/** Deterministic payout scripts: P2WPKH of sha256(i) truncated, a valid standard script. */
+export function minerScript(i: number): Uint8Array {
+  const h = sha256(new TextEncoder().encode(`miner-${i}`)).slice(0, 20)
+  return Uint8Array.from([0x00, 0x14, ...h])
+}
+
+export const REGTEST_ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080'
+export function regtestScript(): Uint8Array {
+  return addressToScript(REGTEST_ADDRESS, 'regtest')
+}
+
+function sha256dFast(data: Uint8Array): Buffer {
+  return createHash('sha256').update(createHash('sha256').update(data).digest()).digest()
+}
+
+export interface MineOptions {
+  /** Header time; default: parent time + share interval. */
+  time?: number
+  /** Build on this parent instead of the tip (null: a first share). */
+  parent?: string | null
+  /** Override the uncles the work base picked. */
+  uncles?: Uint8Array[]
+  coinbaseValue?: bigint
+  /** Bitcoin bits in the header (decides whether the share is also a block). Default: never a block. */
+  headerBits?: number
+  merkleBranch?: Uint8Array[]
+  witnessCommitment?: Uint8Array | null
+  extranonce?: Uint8Array
+}
+
+/** The hardest header bits used: no share in tests is a block unless asked. */
+export const NEVER_A_BLOCK_BITS = 0x03000001
+
+export class TestChain {
+  readonly view = new MemoryView()
+  readonly state: ShareChainState
+  readonly id: Uint8Array
+  private extranonceCounter = 0
+
+  constructor(readonly params: CoopParams) {
+    this.id = consensusId(params)
+    this.state = new ShareChainState(this.id)
+  }
+
+  static async create(params: CoopParams = testParams()): Promise<TestChain> {
+    const c = new TestChain(params)
+    const [o] = await c.applyEntries([{ value: encodeEntry({ type: 'genesis', params }), writer: 'founder' }])
+    if (o?.kind !== 'genesis') throw new Error('genesis not accepted')
+    return c
+  }
+
+  async applyEntries(entries: LogEntry[]): Promise<Outcome[]> {
+    const batch = this.view.batch()
+    const out = await this.state.apply(batch, entries)
+    await batch.flush()
+    return out
+  }
+
+  async submit(share: Share, writer = 'w'): Promise<Outcome> {
+    const [o] = await this.applyEntries([{ value: encodeEntry({ type: 'share', share }), writer }])
+    return o as Outcome
+  }
+
+  async tip(): Promise<{ id: string; height: number } | null> {
+    return ((await this.view.get('tip'))?.value as { id: string; height: number } | undefined) ?? null
+  }
+
+  /** Builds and grinds a valid share for `script` on the tip (or opts.parent). Does not apply it. */
+  async mine(script: Uint8Array, opts: MineOptions = {}): Promise<Share> {
+    const parentHex = opts.parent !== undefined ? opts.parent : ((await this.tip())?.id ?? null)
+    const base = await this.state.workBaseAt(this.view, parentHex)
+    if (base === null) throw new Error('no genesis')
+    if (opts.uncles !== undefined) base.uncles = opts.uncles
+    const block: BlockFields = {
+      blockHeight: 1000 + base.height,
+      coinbaseValue: opts.coinbaseValue ?? 5_000_000_000n,
+      witnessCommitment: opts.witnessCommitment === undefined ? null : opts.witnessCommitment,
+      merkleBranch: opts.merkleBranch ?? [],
+      tag: new TextEncoder().encode('/test/')
+    }
+    const job = makeShareJob(base, block, script, 8)
+    const extranonce = opts.extranonce ?? new Uint8Array(new BigUint64Array([BigInt(++this.extranonceCounter)]).buffer)
+    const time = opts.time ?? (base.parent === null ? this.params.createdAt + this.params.shareInterval : base.parent.time + this.params.shareInterval)
+    const header: BlockHeader = {
+      version: 0x20000000,
+      prevHash: new Uint8Array(32).fill(7),
+      merkleRoot: jobMerkleRoot(job, extranonce),
+      time,
+      bits: opts.headerBits ?? NEVER_A_BLOCK_BITS,
+      nonce: 0
+    }
+    const target = bitsToTarget(base.shareBits)
+    const bytes = encodeHeader(header)
+    const view = new DataView(bytes.buffer)
+    for (let nonce = 0; ; nonce++) {
+      view.setUint32(76, nonce, true)
+      if (hashToBigInt(sha256dFast(bytes)) <= target) break
+      if (nonce === 0xffffffff) throw new Error('nonce space exhausted')
+    }
+    return shareFromSolution(job, extranonce, bytes)
+  }
+
+  /** Mines and applies; throws if the share is not accepted. */
+  async extend(script: Uint8Array, opts: MineOptions = {}): Promise<Share> {
+    const share = await this.mine(script, opts)
+    const o = await this.submit(share)
+    if (o.kind !== 'share') throw new Error(`share rejected: ${JSON.stringify(o)}`)
+    return share
+  }
+}
