@@ -87,7 +87,8 @@ export class ByteWriter {
 
   private reserve(n: number): void {
     if (this.length + n <= this.buf.length) return
-    let cap = this.buf.length * 2
+    // At least 16: doubling a zero capacity (new ByteWriter(0)) would never grow.
+    let cap = Math.max(16, this.buf.length * 2)
     while (cap < this.length + n) cap *= 2
     const next = new Uint8Array(cap)
     next.set(this.buf.subarray(0, this.length))
@@ -131,6 +132,7 @@ export class ByteWriter {
   }
 
   varint(n: number): this {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`varint out of range: ${n}`)
     if (n < 0xfd) return this.u8(n)
     if (n <= 0xffff) {
       this.u8(0xfd)
@@ -202,19 +204,25 @@ export class ByteReader {
     return v
   }
 
+  /** CompactSize; like Bitcoin Core, refuses a non-minimal encoding (one value, one byte string). */
   varint(): number {
+    const start = this.offset
     const first = this.u8()
     if (first < 0xfd) return first
+    let value: number
     if (first === 0xfd) {
       this.need(2)
-      const v = this.view.getUint16(this.offset, true)
+      value = this.view.getUint16(this.offset, true)
       this.offset += 2
-      return v
+    } else if (first === 0xfe) {
+      value = this.u32()
+    } else {
+      const big = this.u64()
+      if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError('varint too large')
+      value = Number(big)
     }
-    if (first === 0xfe) return this.u32()
-    const big = this.u64()
-    if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError('varint too large')
-    return Number(big)
+    if (varintSize(value) !== this.offset - start) throw new RangeError(`non-canonical varint at offset ${start}`)
+    return value
   }
 
   varbytes(): Uint8Array {

@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, concatBytes } from './bytes.js'
+import { ByteReader, ByteWriter, concatBytes, varintSize } from './bytes.js'
 import { sha256d } from './hash.js'
 import { bip34HeightScript, opReturnScript, pushData } from './script.js'
 import { WITNESS_RESERVED_VALUE } from './merkle.js'
@@ -118,5 +118,5 @@ export function coinbaseWithWitness(nonWitnessTx: Uint8Array): Uint8Array {
 
 /** Serialized size in bytes of one output (8-byte value + script with its length). */
 export function outputSize(script: Uint8Array): number {
-  return 8 + (script.length < 0xfd ? 1 : 3) + script.length
+  return 8 + varintSize(script.length) + script.length
 }

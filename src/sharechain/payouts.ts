@@ -45,7 +45,7 @@ export function splitCoinbase(params: CoopParams, weights: Weights, coinbaseValu
   const { kept, pot } = applyMinimumAndCap(params, ranked)
   const outputs: TxOutput[] = kept.map((r) => ({ script: r.bytes, value: r.amount }))
   const lottery = drawLottery(pot, lotterySeed)
-  if (lottery !== null) outputs.push({ script: fromHex(lottery.winner), value: lottery.pot })
+  if (lottery !== null) outputs.push({ script: bytesOf(lottery.winner), value: lottery.pot })
   outputs.sort(compareOutputs)
   return { outputs, earned, lottery }
 }
@@ -69,9 +69,21 @@ function proportionalAmounts(params: CoopParams, weights: Weights, value: bigint
   return amounts
 }
 
+/** Script bytes by hex: payout scripts recur in every split, so decode each once (bounded). */
+const scriptBytes = new Map<string, Uint8Array>()
+function bytesOf(script: string): Uint8Array {
+  let b = scriptBytes.get(script)
+  if (b === undefined) {
+    if (scriptBytes.size >= 100_000) scriptBytes.clear()
+    b = fromHex(script)
+    scriptBytes.set(script, b)
+  }
+  return b
+}
+
 function rank(amounts: Map<string, bigint>): Ranked[] {
   const out: Ranked[] = []
-  for (const [script, amount] of amounts) out.push({ script, bytes: fromHex(script), amount })
+  for (const [script, amount] of amounts) out.push({ script, bytes: bytesOf(script), amount })
   return out.sort((a, b) => (a.amount === b.amount ? compareBytes(a.bytes, b.bytes) : a.amount > b.amount ? -1 : 1))
 }
 

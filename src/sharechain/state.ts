@@ -4,7 +4,7 @@ import { decodeEntry, decodeShare, encodeShare, type Share } from '../../protoco
 import { ShareChain, type ShareRecord } from './chain.js'
 import type { PayoutSplit } from './payouts.js'
 import { checkStage1, checkStage2, ShareRejected } from './validate.js'
-import { EMPTY_STATS, KEY, type BlockValue, type GenesisValue, type InvalidValue, type MinerValue, type ShareValue, type StatsValue, type TipValue, type ViewBatch, type ViewReader } from './view.js'
+import { CachedBatch, EMPTY_STATS, KEY, type BlockValue, type GenesisValue, type InvalidValue, type MinerValue, type ShareValue, type StatsValue, type TipValue, type ViewBatch, type ViewReader } from './view.js'
 
 /** One ordered log entry as Autobase hands it to apply. */
 export interface LogEntry {
@@ -42,7 +42,8 @@ export class ShareChainState {
   }
 
   /** Applies entries in order inside one view batch; returns one outcome per entry. */
-  async apply(batch: ViewBatch, entries: readonly LogEntry[], onAdmin?: (payload: Uint8Array, entry: LogEntry) => Promise<void>): Promise<Outcome[]> {
+  async apply(target: ViewBatch, entries: readonly LogEntry[], onAdmin?: (payload: Uint8Array, entry: LogEntry) => Promise<void>): Promise<Outcome[]> {
+    const batch = new CachedBatch(target)
     const stats = ((await batch.get(KEY.stats))?.value as StatsValue | undefined) ?? { ...EMPTY_STATS }
     const outcomes: Outcome[] = []
     for (const entry of entries) {

@@ -117,3 +117,37 @@ export interface StatsValue {
 }
 
 export const EMPTY_STATS: StatsValue = { seq: 0, shares: 0, invalid: 0, blocks: 0 }
+
+/**
+ * A write-through cache over one apply call's batch: repeated reads of keys the batch already read
+ * or wrote (the tip, miner totals, heights) cost a map lookup instead of a B-tree walk. It mirrors
+ * the batch exactly and lives for one call, so apply stays a pure function of the view.
+ */
+export class CachedBatch implements ViewBatch {
+  private readonly cache = new Map<string, ViewEntry | null>()
+
+  constructor(private readonly inner: ViewBatch) {}
+
+  async get(key: string): Promise<ViewEntry | null> {
+    const hit = this.cache.get(key)
+    if (hit !== undefined) return hit
+    const entry = await this.inner.get(key)
+    this.cache.set(key, entry)
+    return entry
+  }
+
+  async put(key: string, value: unknown): Promise<void> {
+    // Values are stored as JSON, so a reader must never see later mutations of `value`.
+    this.cache.set(key, { key, value: JSON.parse(JSON.stringify(value)) as unknown })
+    await this.inner.put(key, value)
+  }
+
+  async del(key: string): Promise<void> {
+    this.cache.set(key, null)
+    await this.inner.del(key)
+  }
+
+  flush(): Promise<void> {
+    return this.inner.flush()
+  }
+}

@@ -1,0 +1,45 @@
+declare module 'corestore' {
+  import type { EventEmitter } from 'node:events'
+  import type Hypercore from 'hypercore'
+  import type { ValueEncoding } from 'holepunch-codec'
+  import type { KeyPair, NoiseSecretStream } from 'hyperswarm'
+
+  namespace Corestore {
+    interface Options {
+      /** Make writable cores readonly (e.g. an auditor). */
+      readOnly?: boolean
+    }
+
+    interface GetOptions {
+      /** A named, writable core owned by this store. */
+      name?: string
+      /** A core by public key (usually someone else's). */
+      key?: Uint8Array
+      valueEncoding?: ValueEncoding
+      /** Open existing cores only; do not create. */
+      createIfMissing?: boolean
+      /** Encrypt/decrypt blocks with this key (hypercore's block encryption). */
+      encryptionKey?: Uint8Array
+      wait?: boolean
+      active?: boolean
+    }
+  }
+
+  class Corestore extends EventEmitter {
+    constructor(storage: string, opts?: Corestore.Options)
+
+    readonly opened: boolean
+    readonly closed: boolean
+
+    ready(): Promise<void>
+    close(): Promise<void>
+    get(opts: Corestore.GetOptions | Uint8Array): Hypercore
+    namespace(name: string): Corestore
+    session(): Corestore
+    /** A key pair derived from this store's primary seed: the same name gives the same pair on every start. */
+    createKeyPair(name: string): Promise<KeyPair>
+    replicate(isInitiatorOrStream: boolean | NoiseSecretStream): NoiseSecretStream
+  }
+
+  export = Corestore
+}
