@@ -1,2 +1,2 @@
 // Every command module registers itself here, in the order `hashcoop --help` lists them.
-export {}
+import './mine.js'
