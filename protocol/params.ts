@@ -135,23 +135,23 @@ export function checkParams(p: CoopParams): void {
   if (p.uncleWeightBps > 10_000) fail('uncleWeightBps', 'at most 10000')
   if (p.finderBonusBps > 1_000) fail('finderBonusBps', 'at most 1000 (10 %)')
   if (p.maxOutputs < 1 || p.maxOutputs > 4000) fail('maxOutputs', 'must be 1-4000')
-  let maxShare: bigint
-  try {
-    maxShare = bitsToTarget(p.maxShareBits)
-  } catch (err) {
-    return fail('maxShareBits', (err as Error).message)
-  }
-  if (maxShare === 0n || targetToBits(maxShare) !== p.maxShareBits) fail('maxShareBits', 'not a canonical non-zero compact target')
-  let initial: bigint
-  try {
-    initial = bitsToTarget(p.initialShareBits)
-  } catch (err) {
-    return fail('initialShareBits', (err as Error).message)
-  }
-  if (initial === 0n || targetToBits(initial) !== p.initialShareBits) fail('initialShareBits', 'not a canonical non-zero compact target')
+  const maxShare = canonicalTarget(p.maxShareBits, 'maxShareBits', fail)
+  const initial = canonicalTarget(p.initialShareBits, 'initialShareBits', fail)
   if (initial > maxShare) fail('initialShareBits', 'easier than maxShareBits')
   if (maxShare > bitsToTarget(NETWORKS[p.network].powLimitBits)) fail('maxShareBits', `easier than ${p.network}'s proof-of-work limit`)
   if (p.salt.length !== 32) fail('salt', 'must be 32 bytes')
+}
+
+/** A compact target that decodes, is non-zero and canonical; `fail` names the field otherwise. */
+function canonicalTarget(bits: number, field: string, fail: (field: string, why: string) => never): bigint {
+  let target: bigint
+  try {
+    target = bitsToTarget(bits)
+  } catch (err) {
+    return fail(field, (err as Error).message)
+  }
+  if (target === 0n || targetToBits(target) !== bits) fail(field, 'not a canonical non-zero compact target')
+  return target
 }
 
 export interface ParamsOverrides extends Partial<Omit<CoopParams, 'network' | 'salt' | 'createdAt'>> {}

@@ -33,9 +33,9 @@ export function infoOf(share: Share): ShareInfo {
   return { height: share.height, parent: share.parent, uncles: share.uncles, shareBits: share.shareBits, payoutScript: share.payoutScript }
 }
 
-/** The merkle root a share's header must carry, given the payouts the chain dictates at its parent. */
-export function expectedMerkleRoot(consensusId: Uint8Array, share: Share, payouts: readonly TxOutput[]): Uint8Array {
-  const parts = shareCoinbaseParts({
+/** The coinbase parts a share's own fields and the given payouts determine. */
+function partsOfShare(consensusId: Uint8Array, share: Share, payouts: readonly TxOutput[]): CoinbaseParts {
+  return shareCoinbaseParts({
     consensusId,
     info: infoOf(share),
     blockHeight: share.blockHeight,
@@ -44,19 +44,14 @@ export function expectedMerkleRoot(consensusId: Uint8Array, share: Share, payout
     witnessCommitment: share.witnessCommitment,
     payouts
   })
-  return foldMerkleBranch(txid(assembleCoinbase(parts, share.extranonce)), share.merkleBranch)
 }
 
 /** The full non-witness coinbase of a share (for building the block and for audits). */
 export function shareCoinbase(consensusId: Uint8Array, share: Share, payouts: readonly TxOutput[]): Uint8Array {
-  const parts = shareCoinbaseParts({
-    consensusId,
-    info: infoOf(share),
-    blockHeight: share.blockHeight,
-    extranonceSize: share.extranonce.length,
-    tag: share.tag,
-    witnessCommitment: share.witnessCommitment,
-    payouts
-  })
-  return assembleCoinbase(parts, share.extranonce)
+  return assembleCoinbase(partsOfShare(consensusId, share, payouts), share.extranonce)
+}
+
+/** The merkle root a share's header must carry, given the payouts the chain dictates at its parent. */
+export function expectedMerkleRoot(consensusId: Uint8Array, share: Share, payouts: readonly TxOutput[]): Uint8Array {
+  return foldMerkleBranch(txid(shareCoinbase(consensusId, share, payouts)), share.merkleBranch)
 }

@@ -11,6 +11,7 @@ import { consensusId, defaultParams, type CoopParams, type ParamsOverrides } fro
 import { encodeEntry, type Share } from '../../protocol/share.js'
 import { ShareChainState, type LogEntry, type Outcome } from '../../src/sharechain/state.js'
 import { MemoryView } from '../../src/sharechain/memory-view.js'
+import type { ViewReader } from '../../src/sharechain/view.js'
 import { jobMerkleRoot, makeShareJob, shareFromSolution, type BlockFields } from '../../src/sharechain/build.js'
 
 export const GENESIS_TIME = 1_800_000_000
@@ -95,37 +96,7 @@ export class TestChain {
 
   /** Builds and grinds a valid share for `script` on the tip (or opts.parent). Does not apply it. */
   async mine(script: Uint8Array, opts: MineOptions = {}): Promise<Share> {
-    const parentHex = opts.parent !== undefined ? opts.parent : ((await this.tip())?.id ?? null)
-    const base = await this.state.workBaseAt(this.view, parentHex)
-    if (base === null) throw new Error('no genesis')
-    if (opts.uncles !== undefined) base.uncles = opts.uncles
-    const block: BlockFields = {
-      blockHeight: 1000 + base.height,
-      coinbaseValue: opts.coinbaseValue ?? 5_000_000_000n,
-      witnessCommitment: opts.witnessCommitment === undefined ? null : opts.witnessCommitment,
-      merkleBranch: opts.merkleBranch ?? [],
-      tag: new TextEncoder().encode('/test/')
-    }
-    const job = makeShareJob(base, block, script, 8)
-    const extranonce = opts.extranonce ?? new Uint8Array(new BigUint64Array([BigInt(++this.extranonceCounter)]).buffer)
-    const time = opts.time ?? (base.parent === null ? this.params.createdAt + this.params.shareInterval : base.parent.time + this.params.shareInterval)
-    const header: BlockHeader = {
-      version: 0x20000000,
-      prevHash: new Uint8Array(32).fill(7),
-      merkleRoot: jobMerkleRoot(job, extranonce),
-      time,
-      bits: opts.headerBits ?? NEVER_A_BLOCK_BITS,
-      nonce: 0
-    }
-    const target = bitsToTarget(base.shareBits)
-    const bytes = encodeHeader(header)
-    const view = new DataView(bytes.buffer)
-    for (let nonce = 0; ; nonce++) {
-      view.setUint32(76, nonce, true)
-      if (hashToBigInt(sha256dFast(bytes)) <= target) break
-      if (nonce === 0xffffffff) throw new Error('nonce space exhausted')
-    }
-    return shareFromSolution(job, extranonce, bytes)
+    return mineShare(this.state, this.view, script, { extranonce: new Uint8Array(new BigUint64Array([BigInt(++this.extranonceCounter)]).buffer), ...opts })
   }
 
   /** Mines and applies; throws if the share is not accepted. */
@@ -135,4 +106,45 @@ export class TestChain {
     if (o.kind !== 'share') throw new Error(`share rejected: ${JSON.stringify(o)}`)
     return share
   }
+}
+
+let globalExtranonce = 0n
+
+/**
+ * Builds and grinds a valid share for `script` on the view's tip (or opts.parent), with the real
+ * coinbase, merkle root and proof of work. Works on any view: a MemoryView or an Autobase node's.
+ */
+export async function mineShare(state: ShareChainState, view: ViewReader, script: Uint8Array, opts: MineOptions = {}): Promise<Share> {
+  const parentHex = opts.parent !== undefined ? opts.parent : (((await view.get('tip'))?.value as { id: string } | undefined)?.id ?? null)
+  const base = await state.workBaseAt(view, parentHex)
+  if (base === null) throw new Error('no genesis')
+  const params = base.chain.params
+  if (opts.uncles !== undefined) base.uncles = opts.uncles
+  const block: BlockFields = {
+    blockHeight: 1000 + base.height,
+    coinbaseValue: opts.coinbaseValue ?? 5_000_000_000n,
+    witnessCommitment: opts.witnessCommitment === undefined ? null : opts.witnessCommitment,
+    merkleBranch: opts.merkleBranch ?? [],
+    tag: new TextEncoder().encode('/test/')
+  }
+  const job = makeShareJob(base, block, script, 8)
+  const extranonce = opts.extranonce ?? new Uint8Array(new BigUint64Array([++globalExtranonce + (1n << 40n)]).buffer)
+  const time = opts.time ?? (base.parent === null ? params.createdAt + params.shareInterval : base.parent.time + params.shareInterval)
+  const header: BlockHeader = {
+    version: 0x20000000,
+    prevHash: new Uint8Array(32).fill(7),
+    merkleRoot: jobMerkleRoot(job, extranonce),
+    time,
+    bits: opts.headerBits ?? NEVER_A_BLOCK_BITS,
+    nonce: 0
+  }
+  const target = bitsToTarget(base.shareBits)
+  const bytes = encodeHeader(header)
+  const dv = new DataView(bytes.buffer)
+  for (let nonce = 0; ; nonce++) {
+    dv.setUint32(76, nonce, true)
+    if (hashToBigInt(sha256dFast(bytes)) <= target) break
+    if (nonce === 0xffffffff) throw new Error('nonce space exhausted')
+  }
+  return shareFromSolution(job, extranonce, bytes)
 }
