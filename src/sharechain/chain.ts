@@ -3,7 +3,7 @@ import { hashToBigInt, targetToWork } from '../bitcoin/target.js'
 import type { CoopParams } from '../../protocol/params.js'
 import { consensusId as computeConsensusId } from '../../protocol/params.js'
 import type { Share } from '../../protocol/share.js'
-import { splitCoinbase, type PayoutSplit } from './payouts.js'
+import { finishSplit, prepareSplit, type PayoutSplit, type SplitBase } from './payouts.js'
 import { nextShareBits } from './retarget.js'
 import { ZERO_ID } from './commitment.js'
 
@@ -37,6 +37,7 @@ interface WindowMemo {
 
 const WINDOW_MEMO_SIZE = 256
 const MTP_SPAN = 11
+const SPLIT_MEMO_SIZE = 16
 
 /**
  * The share-chain: an index of valid shares by id, plus the derived quantities every rule needs:
@@ -48,6 +49,8 @@ export class ShareChain {
   private readonly records = new Map<string, ShareRecord>()
   private readonly windows = new Map<string, WindowMemo>()
   private readonly byHeight = new Map<number, string[]>()
+  /** Finder-independent splits by parent and coinbase value (a job serves many miners). */
+  private readonly splitBases = new Map<string, SplitBase>()
 
   constructor(readonly params: CoopParams) {
     this.consensusId = computeConsensusId(params)
@@ -149,7 +152,14 @@ export class ShareChain {
   /** The payout outputs a child of `parent` found by `finderScript` must pay (SPEC.md §7). */
   payoutSplit(parent: ShareRecord | undefined, finderScript: Uint8Array, coinbaseValue: bigint): PayoutSplit {
     const seed = parent === undefined ? ZERO_ID : parent.id
-    return splitCoinbase(this.params, this.windowWeights(parent), coinbaseValue, finderScript, seed)
+    const key = `${parent?.idHex ?? ''}:${coinbaseValue}`
+    let base = this.splitBases.get(key)
+    if (base === undefined) {
+      base = prepareSplit(this.params, this.windowWeights(parent), coinbaseValue)
+      this.splitBases.set(key, base)
+      if (this.splitBases.size > SPLIT_MEMO_SIZE) this.splitBases.delete(this.splitBases.keys().next().value as string)
+    }
+    return finishSplit(this.params, base, finderScript, seed)
   }
 
   /** Fork choice (SPEC.md §8): more cumulative work wins; on a tie, the numerically lower id. */

@@ -37,11 +37,50 @@ interface Ranked {
 }
 
 export function splitCoinbase(params: CoopParams, weights: Weights, coinbaseValue: bigint, finderScript: Uint8Array, lotterySeed: Uint8Array): PayoutSplit {
-  if (coinbaseValue < 0n) throw new RangeError('coinbase value must not be negative')
-  const finder = toHex(finderScript)
-  const earned = proportionalAmounts(params, weights, coinbaseValue, finder)
+  return finishSplit(params, prepareSplit(params, weights, coinbaseValue), finderScript, lotterySeed)
+}
 
-  const ranked = rank(earned)
+/**
+ * The finder-independent part of a split: every script's proportional amount, ranked. A job is
+ * made for many miners at one parent; only the finder's amount differs between them, so this is
+ * computed once per (parent, value) and finishSplit moves one entry.
+ */
+export interface SplitBase {
+  value: bigint
+  /** value minus the proportional amounts: the finder bonus plus the rounding remainder. */
+  toFinder: bigint
+  ranked: readonly Ranked[]
+  amountOf: ReadonlyMap<string, bigint>
+}
+
+export function prepareSplit(params: CoopParams, weights: Weights, value: bigint): SplitBase {
+  if (value < 0n) throw new RangeError('coinbase value must not be negative')
+  const bonus = (value * BigInt(params.finderBonusBps)) / 10_000n
+  const distributable = value - bonus
+  let total = 0n
+  for (const w of weights.values()) total += w
+  const amountOf = new Map<string, bigint>()
+  let paid = 0n
+  if (total > 0n) {
+    for (const [script, w] of weights) {
+      if (w <= 0n) continue
+      const a = (distributable * w) / total
+      amountOf.set(script, a)
+      paid += a
+    }
+  }
+  const ranked = [...amountOf].map(([script, amount]) => ({ script, bytes: bytesOf(script), amount })).sort(compareRanked)
+  return { value, toFinder: value - paid, ranked, amountOf }
+}
+
+export function finishSplit(params: CoopParams, base: SplitBase, finderScript: Uint8Array, lotterySeed: Uint8Array): PayoutSplit {
+  const finder = toHex(finderScript)
+  const finderEntry: Ranked = { script: finder, bytes: bytesOf(finder), amount: (base.amountOf.get(finder) ?? 0n) + base.toFinder }
+  const ranked = base.ranked.filter((r) => r.script !== finder)
+  ranked.splice(insertionIndex(ranked, finderEntry), 0, finderEntry)
+  const earned = new Map(base.amountOf)
+  earned.set(finder, finderEntry.amount)
+
   const { kept, pot } = applyMinimumAndCap(params, ranked)
   const outputs: TxOutput[] = kept.map((r) => ({ script: r.bytes, value: r.amount }))
   const lottery = drawLottery(pot, lotterySeed)
@@ -50,23 +89,20 @@ export function splitCoinbase(params: CoopParams, weights: Weights, coinbaseValu
   return { outputs, earned, lottery }
 }
 
-function proportionalAmounts(params: CoopParams, weights: Weights, value: bigint, finder: string): Map<string, bigint> {
-  const bonus = (value * BigInt(params.finderBonusBps)) / 10_000n
-  const distributable = value - bonus
-  let total = 0n
-  for (const w of weights.values()) total += w
-  const amounts = new Map<string, bigint>()
-  let paid = 0n
-  if (total > 0n) {
-    for (const [script, w] of weights) {
-      if (w <= 0n) continue
-      const a = (distributable * w) / total
-      amounts.set(script, a)
-      paid += a
-    }
+/** Ranking order: amount descending, then script bytes ascending. */
+function compareRanked(a: Ranked, b: Ranked): number {
+  return a.amount === b.amount ? compareBytes(a.bytes, b.bytes) : a.amount > b.amount ? -1 : 1
+}
+
+function insertionIndex(sorted: readonly Ranked[], entry: Ranked): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (compareRanked(sorted[mid] as Ranked, entry) < 0) lo = mid + 1
+    else hi = mid
   }
-  amounts.set(finder, (amounts.get(finder) ?? 0n) + (value - paid))
-  return amounts
+  return lo
 }
 
 /** Script bytes by hex: payout scripts recur in every split, so decode each once (bounded). */
@@ -79,12 +115,6 @@ function bytesOf(script: string): Uint8Array {
     scriptBytes.set(script, b)
   }
   return b
-}
-
-function rank(amounts: Map<string, bigint>): Ranked[] {
-  const out: Ranked[] = []
-  for (const [script, amount] of amounts) out.push({ script, bytes: bytesOf(script), amount })
-  return out.sort((a, b) => (a.amount === b.amount ? compareBytes(a.bytes, b.bytes) : a.amount > b.amount ? -1 : 1))
 }
 
 function applyMinimumAndCap(params: CoopParams, ranked: Ranked[]): { kept: Ranked[]; pot: Ranked[] } {

@@ -1,0 +1,305 @@
+import { EventEmitter } from 'node:events'
+import { randomBytes } from 'node:crypto'
+import { toHex } from '../bitcoin/bytes.js'
+import { RpcClient, type RpcAuth } from '../bitcoin/rpc.js'
+import { TemplateSource } from '../bitcoin/template-source.js'
+import type { NetworkName } from '../bitcoin/networks.js'
+import { CoopBase, CoopSwarm, decodeJoinKey, encodeJoinKey, openCoopStore, silentLogger, type CoopLogger, type CoopStore, type DhtChoice, type JoinKey } from '../coop/index.js'
+import { applyAdminOp } from '../coop/admin-op.js'
+import { consensusId as computeConsensusId, defaultParams, type CoopParams, type ParamsOverrides } from '../../protocol/params.js'
+import { decodeEntry, encodeEntry } from '../../protocol/share.js'
+import { ShareChainState } from '../sharechain/state.js'
+import { asViewLike, createShareApply, openShareView, type ShareView } from '../sharechain/autobase.js'
+import { checkStage1, ShareRejected } from '../sharechain/validate.js'
+import type { ViewLike } from '../sharechain/view.js'
+import { StratumServer } from '../stratum/index.js'
+import type { StratumServerOptions } from '../stratum/types.js'
+import { WorkManager } from '../work/manager.js'
+import { readCoopFile, writeCoopFile } from './coop-file.js'
+
+/**
+ * A hashcoop node: the composition of every layer (DESIGN.md "Layers and data flow").
+ *   bitcoind -> TemplateSource -> WorkManager -> StratumServer -> miners
+ *   miners -> StratumServer -> WorkManager -> submitblock (blocks) and the cooperative's log (shares)
+ *   the log <-> CoopSwarm (peers) ; Autobase apply -> ShareChainState -> the view -> WorkManager
+ */
+export interface NodeConfig {
+  dataDir: string
+  /** The cooperative to join; omitted: the one this data dir already belongs to (coop.json). */
+  joinKey?: string
+  bitcoind: { url: string; auth?: RpcAuth; zmqUrl?: string; pollIntervalMs?: number; refreshIntervalMs?: number }
+  stratum: { host: string; port: number } & Partial<Omit<StratumServerOptions, 'network' | 'onSolution' | 'host' | 'port'>>
+  dht: DhtChoice
+  /** Coinbase tag (<= 32 bytes). Default "/hashcoop/". */
+  tag?: string
+  /** How long to wait for the genesis record from peers when joining. Default 60 s. */
+  genesisTimeoutMs?: number
+  logger?: CoopLogger
+}
+
+export class NodeError extends Error {
+  override name = 'NodeError'
+}
+
+export interface NodeEvents {
+  share: [event: { id: string; address: string; worker: string; height: number }]
+  block: [event: { hash: string; height: number; accepted: boolean; reason: string | null; address: string }]
+  tip: [tip: { id: string; height: number }]
+}
+
+/** Coinbase budget reserved in templates: maxOutputs outputs of the largest standard kind. */
+function coinbaseReservation(params: CoopParams): { reservedWeight: number; reservedSigops: number } {
+  const outputs = params.maxOutputs + 2
+  return { reservedWeight: 4 * (200 + outputs * 44) + 4 * 100, reservedSigops: 4 * params.maxOutputs }
+}
+
+export class HashcoopNode extends EventEmitter<NodeEvents> {
+  private stopping: Promise<void> | null = null
+  private lastTip: string | null = null
+
+  private constructor(
+    readonly config: NodeConfig,
+    readonly joinKey: string,
+    readonly params: CoopParams,
+    readonly store: CoopStore,
+    readonly base: CoopBase<ShareView>,
+    readonly state: ShareChainState,
+    readonly swarm: CoopSwarm,
+    readonly rpc: RpcClient,
+    readonly templates: TemplateSource,
+    readonly stratum: StratumServer,
+    readonly work: WorkManager,
+    private readonly log: CoopLogger
+  ) {
+    super()
+  }
+
+  /** The share-chain view (read it with the keys of src/sharechain/view.ts). */
+  get view(): ViewLike {
+    return asViewLike(this.base.view)
+  }
+
+  get network(): NetworkName {
+    return this.params.network
+  }
+
+  static async start(config: NodeConfig): Promise<HashcoopNode> {
+    const log = config.logger ?? silentLogger
+    const saved = await readCoopFile(config.dataDir)
+    const joinText = config.joinKey ?? saved?.joinKey
+    if (joinText === undefined) throw new NodeError(`no cooperative: pass --join KEY, or run 'hashcoop init' in ${config.dataDir}`)
+    const key = decodeJoinKey(joinText)
+    if (saved !== null && saved.joinKey !== joinText && config.joinKey !== undefined) {
+      throw new NodeError(`data dir ${config.dataDir} belongs to another cooperative (${saved.joinKey.slice(0, 24)}...): use another --data`)
+    }
+    const founder = saved?.founder === true
+
+    const store = await openCoopStore(config.dataDir)
+    const cleanups: (() => Promise<unknown>)[] = [() => store.close()]
+    const unwind = async (err: unknown): Promise<never> => {
+      for (const c of cleanups.reverse()) await c().catch(() => {})
+      throw err
+    }
+    try {
+      const state = new ShareChainState(key.consensusId)
+      const base = await CoopBase.open<ShareView>({
+        store: store.store,
+        bootstrapKey: founder ? null : key.bootstrapKey,
+        encryptionKey: key.encryptionKey,
+        open: openShareView,
+        apply: createShareApply(state, { onAdmin: (payload, author, host) => applyAdminOp(payload, author, host) }),
+        wrapAdminOp: (payload) => encodeEntry({ type: 'admin', payload }),
+        log
+      })
+      cleanups.push(() => base.close())
+      if (saved === null) await writeCoopFile(config.dataDir, { joinKey: joinText, founder: false })
+
+      const swarm = await CoopSwarm.start({
+        base: base as CoopBase<unknown>,
+        consensusId: key.consensusId,
+        dht: config.dht,
+        keyPair: await store.store.createKeyPair('hashcoop-swarm'),
+        checkRelayed: (value) => relayVerdict(state, value),
+        log
+      })
+      cleanups.push(() => swarm.close())
+
+      const params = await waitForGenesis(base, state, config.genesisTimeoutMs ?? 60_000, log)
+      const rpc = new RpcClient({ url: config.bitcoind.url, ...(config.bitcoind.auth ? { auth: config.bitcoind.auth } : {}), network: params.network })
+      await checkBitcoindNetwork(rpc, log)
+
+      const templates = new TemplateSource({
+        rpc,
+        normalize: coinbaseReservation(params),
+        ...(config.bitcoind.zmqUrl ? { zmqUrl: config.bitcoind.zmqUrl } : {}),
+        ...(config.bitcoind.pollIntervalMs ? { pollIntervalMs: config.bitcoind.pollIntervalMs } : {}),
+        ...(config.bitcoind.refreshIntervalMs ? { refreshIntervalMs: config.bitcoind.refreshIntervalMs } : {})
+      })
+      cleanups.push(() => templates.close())
+
+      let work: WorkManager | null = null
+      const { host: stratumHost, port: stratumPort, ...stratumOptions } = config.stratum
+      const stratum = new StratumServer({
+        ...stratumOptions,
+        host: stratumHost,
+        port: stratumPort,
+        network: params.network,
+        onSolution: (s) => (work === null ? { accepted: false, reason: 'node starting' } : work.onSolution(s))
+      })
+      work = new WorkManager({
+        state,
+        view: asViewLike(base.view),
+        extranonceSize: stratum.extranonceSize,
+        tag: new TextEncoder().encode(config.tag ?? '/hashcoop/'),
+        publish: (job) => stratum.setJob(job),
+        submitBlock: async (hex) => {
+          const r = await rpc.submitBlock(hex)
+          return r.accepted ? { accepted: true } : { accepted: false, reason: r.reason }
+        },
+        appendEntry: (entry) => (base.writable ? base.append(entry) : base.appendOptimistic(entry))
+      })
+      await stratum.listen()
+      cleanups.push(() => stratum.close())
+
+      const node = new HashcoopNode(config, joinText, params, store, base, state, swarm, rpc, templates, stratum, work, log)
+      node.wire()
+      void templates.start()
+      log.info({ network: params.network, stratum: `${stratumHost}:${stratumPort}`, writer: base.writable }, `node running on ${params.network}; stratum on ${stratumHost}:${stratumPort}`)
+      return node
+    } catch (err) {
+      return unwind(err)
+    }
+  }
+
+  private wire(): void {
+    const { work, templates, base, log } = this
+    templates.on('template', (u) => {
+      void work.onTemplate(u.template, u.newBlock).catch((err: unknown) => log.error({ err: String(err) }, 'building a job failed'))
+    })
+    templates.on('status', (s) => {
+      if (s.state === 'lost') log.warn({ err: s.error?.message }, `bitcoind lost: ${s.error?.message ?? 'unknown error'}`)
+      else log.info({}, 'bitcoind regained')
+    })
+    templates.on('error', (err) => log.warn({ err: err.message }, `bitcoind: ${err.message}`))
+    base.autobase.on('update', () => {
+      void work.onChainUpdate().catch((err: unknown) => log.error({ err: String(err) }, 'building a job failed'))
+      void this.checkTip()
+    })
+    work.on('share', (e) => this.emit('share', e))
+    work.on('block', (e) => {
+      if (e.accepted) {
+        log.info({ hash: e.hash, height: e.height, address: e.address }, `block ${e.height} found and accepted: ${e.hash}`)
+        templates.refresh()
+      } else log.warn({ hash: e.hash, height: e.height, reason: e.reason }, `block ${e.height} rejected by bitcoind: ${e.reason ?? 'no reason'}`)
+      this.emit('block', e)
+    })
+    this.swarm.on('peer-joined', (p, n) => log.info({ peer: p.id.slice(0, 12), peers: n }, `peer joined (${n} connected)`))
+    this.swarm.on('peer-left', (p, n) => log.info({ peer: p.id.slice(0, 12), peers: n }, `peer left (${n} connected)`))
+  }
+
+  private async checkTip(): Promise<void> {
+    const tip = (await this.view.get('tip'))?.value as { id: string; height: number } | undefined
+    if (tip === undefined || tip.id === this.lastTip) return
+    this.lastTip = tip.id
+    this.emit('tip', tip)
+  }
+
+  async stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.templates.close().catch(() => {})
+      await this.stratum.close().catch(() => {})
+      await this.swarm.close().catch(() => {})
+      await this.base.close().catch(() => {})
+      await this.store.close().catch(() => {})
+    })()
+    return this.stopping
+  }
+}
+
+/** A relayed value a writer will append for a peer: a decodable share passing stage 1. */
+function relayVerdict(state: ShareChainState, value: Uint8Array): true | string {
+  const chain = state.shareChain
+  if (chain === null) return 'no genesis yet'
+  try {
+    const entry = decodeEntry(value)
+    if (entry.type !== 'share') return 'only shares are relayed'
+    checkStage1(chain, entry.share)
+    return true
+  } catch (err) {
+    return err instanceof ShareRejected ? err.reason : 'malformed'
+  }
+}
+
+async function waitForGenesis(base: CoopBase<ShareView>, state: ShareChainState, timeoutMs: number, log: CoopLogger): Promise<CoopParams> {
+  const deadline = Date.now() + timeoutMs
+  let said = false
+  for (;;) {
+    await base.update()
+    const params = await state.open(asViewLike(base.view))
+    if (params !== null) return params
+    if (!said) {
+      log.info({}, 'waiting for the cooperative genesis record from peers')
+      said = true
+    }
+    if (Date.now() > deadline) throw new NodeError(`no peer of this cooperative answered within ${Math.round(timeoutMs / 1000)} s: check the join key and the network`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+async function checkBitcoindNetwork(rpc: RpcClient, log: CoopLogger): Promise<void> {
+  try {
+    await rpc.checkNetwork()
+  } catch (err) {
+    const name = err instanceof Error ? err.name : ''
+    if (name === 'RpcWrongNetworkError' || name === 'RpcAuthError') throw err
+    // bitcoind down or warming up: the template source keeps retrying and says when it is back.
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, `bitcoind not ready yet: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+export interface InitOptions {
+  dataDir: string
+  network: NetworkName
+  overrides?: ParamsOverrides
+  /** A private cooperative: the join key carries an encryption key. */
+  private?: boolean
+  /** Unix seconds; default now. */
+  createdAt?: number
+  logger?: CoopLogger
+}
+
+/** `hashcoop init`: creates a cooperative in dataDir, writes its genesis record, returns the join key. */
+export async function initCooperative(opts: InitOptions): Promise<{ joinKey: string; params: CoopParams; key: JoinKey }> {
+  if ((await readCoopFile(opts.dataDir)) !== null) throw new NodeError(`${opts.dataDir} already holds a cooperative (see coop.json); use another --data`)
+  const params = defaultParams(opts.network, new Uint8Array(randomBytes(32)), opts.createdAt ?? Math.floor(Date.now() / 1000), opts.overrides)
+  const consensusId = computeConsensusId(params)
+  const encryptionKey = opts.private === true ? new Uint8Array(randomBytes(32)) : null
+  const store = await openCoopStore(opts.dataDir)
+  try {
+    const state = new ShareChainState(consensusId)
+    const base = await CoopBase.open<ShareView>({
+      store: store.store,
+      bootstrapKey: null,
+      encryptionKey,
+      open: openShareView,
+      apply: createShareApply(state, { onAdmin: (payload, author, host) => applyAdminOp(payload, author, host) }),
+      wrapAdminOp: (payload) => encodeEntry({ type: 'admin', payload }),
+      ...(opts.logger ? { log: opts.logger } : {})
+    })
+    try {
+      await base.append(encodeEntry({ type: 'genesis', params }))
+      await base.update()
+      if ((await state.open(asViewLike(base.view))) === null) throw new NodeError('the genesis record was not applied')
+      const key: JoinKey = { bootstrapKey: base.key, consensusId, encryptionKey }
+      const joinKey = encodeJoinKey(key)
+      await writeCoopFile(opts.dataDir, { joinKey, founder: true })
+      return { joinKey, params, key }
+    } finally {
+      await base.close()
+    }
+  } finally {
+    await store.close()
+  }
+}
+
+export { toHex }

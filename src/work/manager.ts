@@ -1,0 +1,236 @@
+import { EventEmitter } from 'node:events'
+import { equalBytes, toHex, concatBytes } from '../bitcoin/bytes.js'
+import { serializeBlock } from '../bitcoin/block.js'
+import { decodeHeader, headerHashHex } from '../bitcoin/header.js'
+import { coinbaseMerkleBranch } from '../bitcoin/merkle.js'
+import { bitsToTarget, hashToBigInt } from '../bitcoin/target.js'
+import type { BlockTemplate } from '../bitcoin/template.js'
+import { encodeEntry, type Share } from '../../protocol/share.js'
+import { makeShareJob, shareFromSolution, type BlockFields, type ShareJob } from '../sharechain/build.js'
+import type { ShareChainState, WorkBase } from '../sharechain/state.js'
+import { checkStage1, ShareRejected } from '../sharechain/validate.js'
+import type { ViewReader } from '../sharechain/view.js'
+import type { Payout, Solution, SolutionVerdict, StratumJob } from '../stratum/types.js'
+
+/**
+ * The work layer: turns the latest block template and the share-chain tip into stratum jobs, and
+ * a miner's solution into a Bitcoin block (submitted first, before anything else) and/or a share
+ * (appended to the cooperative's log). Each miner gets its own coinbase, because the coinbase
+ * commits to the finder's payout script (SPEC.md §4).
+ */
+export interface WorkManagerOptions {
+  state: ShareChainState
+  view: ViewReader
+  /** Bytes between coinb1 and coinb2 (the stratum server's extranonce1 + extranonce2). */
+  extranonceSize: number
+  /** The node's coinbase tag, e.g. "/hashcoop/". */
+  tag: Uint8Array
+  /** Publishes a job to miners (the stratum server's setJob). */
+  publish: (job: StratumJob) => void
+  /** bitcoind's submitblock: resolves with accepted or the node's reason. */
+  submitBlock: (blockHex: string) => Promise<{ accepted: boolean; reason?: string }>
+  /** Appends a log entry (a writer's append, or an optimistic append for a non-writer). */
+  appendEntry: (entry: Uint8Array) => Promise<void>
+  /** Wall clock in ms (tests inject). */
+  now?: () => number
+}
+
+export interface WorkStats {
+  jobs: number
+  shares: { accepted: number; rejected: number }
+  blocks: { submitted: number; accepted: number; rejected: number; lastReason: string | null }
+  /** ms from a new-block template's arrival to its job being published. */
+  lastNewBlockToJobMs: number | null
+}
+
+/** A standard script for the job's shared coinbase; never mined into a share (sessions always have a payout). */
+const PLACEHOLDER_SCRIPT = Uint8Array.from([0x00, 0x14, ...new Uint8Array(20)])
+/** Jobs kept to match late solutions (the stratum server keeps 16 by default). */
+const JOBS_KEPT = 32
+
+interface WorkJob {
+  stratum: StratumJob
+  template: BlockTemplate
+  base: WorkBase
+  block: BlockFields
+  shareTarget: bigint
+  /** The coinbase made for each payout script, by script hex. */
+  perPayout: Map<string, ShareJob>
+}
+
+export interface WorkEvents {
+  job: [job: StratumJob]
+  share: [event: { id: string; address: string; worker: string; height: number }]
+  block: [event: { hash: string; height: number; accepted: boolean; reason: string | null; address: string }]
+  rejected: [event: { reason: string; address: string }]
+}
+
+export class WorkManager extends EventEmitter<WorkEvents> {
+  private template: BlockTemplate | null = null
+  private templateArrivedAt = 0
+  private templateIsNewBlock = false
+  private merkleBranch: Uint8Array[] = []
+  private readonly jobs = new Map<string, WorkJob>()
+  private jobSeq = 0
+  private lastTipId: string | null | undefined = undefined
+  private lastPrevHash: Uint8Array | null = null
+  private rebuilding: Promise<void> | null = null
+  private rebuildAgain = false
+  private readonly now: () => number
+  readonly stats: WorkStats = { jobs: 0, shares: { accepted: 0, rejected: 0 }, blocks: { submitted: 0, accepted: 0, rejected: 0, lastReason: null }, lastNewBlockToJobMs: null }
+
+  constructor(private readonly opts: WorkManagerOptions) {
+    super()
+    this.now = opts.now ?? Date.now
+  }
+
+  /** A new template from the template source. */
+  onTemplate(template: BlockTemplate, newBlock: boolean): Promise<void> {
+    this.template = template
+    this.templateArrivedAt = this.now()
+    this.templateIsNewBlock = this.templateIsNewBlock || newBlock
+    this.merkleBranch = coinbaseMerkleBranch(template.transactions.map((t) => t.txid))
+    return this.rebuild()
+  }
+
+  /** The share-chain view changed; a new job only when its tip did. */
+  async onChainUpdate(): Promise<void> {
+    const tip = ((await this.opts.view.get('tip'))?.value as { id: string } | undefined)?.id ?? null
+    if (tip === this.lastTipId) return
+    return this.rebuild()
+  }
+
+  /** The latest job, for inspection (API, tests). */
+  get currentJob(): StratumJob | null {
+    const last = [...this.jobs.values()].at(-1)
+    return last?.stratum ?? null
+  }
+
+  /** Serialized: at most one rebuild runs, and one more is queued if anything changed meanwhile. */
+  private rebuild(): Promise<void> {
+    if (this.rebuilding !== null) {
+      this.rebuildAgain = true
+      return this.rebuilding
+    }
+    this.rebuilding = (async () => {
+      try {
+        do {
+          this.rebuildAgain = false
+          await this.buildJob()
+        } while (this.rebuildAgain)
+      } finally {
+        this.rebuilding = null
+      }
+    })()
+    return this.rebuilding
+  }
+
+  private async buildJob(): Promise<void> {
+    const t = this.template
+    if (t === null) return
+    const base = await this.opts.state.workBase(this.opts.view)
+    if (base === null) return // no genesis yet
+    const block: BlockFields = {
+      blockHeight: t.height,
+      coinbaseValue: t.coinbaseValue,
+      witnessCommitment: t.witnessCommitment === null ? null : t.witnessCommitment.slice(6, 38),
+      merkleBranch: this.merkleBranch,
+      tag: this.opts.tag
+    }
+    const shareTarget = bitsToTarget(base.shareBits)
+    const perPayout = new Map<string, ShareJob>()
+    const extranonceSize = this.opts.extranonceSize
+    const shared = makeShareJob(base, block, PLACEHOLDER_SCRIPT, extranonceSize)
+    const clean = this.lastPrevHash === null || !equalBytes(this.lastPrevHash, t.prevHash)
+    const stratum: StratumJob = {
+      id: String(++this.jobSeq),
+      prevHash: t.prevHash,
+      coinb1: shared.parts.coinb1,
+      coinb2: shared.parts.coinb2,
+      coinbaseFor: (payout: Payout) => {
+        const job = makeShareJob(base, block, payout.script, extranonceSize)
+        perPayout.set(toHex(payout.script), job)
+        return job.parts
+      },
+      merkleBranch: this.merkleBranch,
+      version: t.version,
+      bits: t.bits,
+      // Bitcoin wants time > its median time past; the share-chain wants time > its own (SPEC §6.2).
+      time: Math.max(t.curtime, t.mintime, base.minTime),
+      cleanJobs: clean,
+      blockTarget: t.target,
+      shareTarget
+    }
+    this.jobs.set(stratum.id, { stratum, template: t, base, block, shareTarget, perPayout })
+    while (this.jobs.size > JOBS_KEPT) this.jobs.delete(this.jobs.keys().next().value as string)
+    this.lastPrevHash = t.prevHash
+    this.lastTipId = base.parent?.idHex ?? null
+    this.stats.jobs++
+    this.opts.publish(stratum)
+    if (this.templateIsNewBlock) {
+      this.stats.lastNewBlockToJobMs = this.now() - this.templateArrivedAt
+      this.templateIsNewBlock = false
+    }
+    this.emit('job', stratum)
+  }
+
+  /** The stratum server's solution handler. */
+  async onSolution(sol: Solution): Promise<SolutionVerdict> {
+    const job = this.jobs.get(sol.job.id)
+    if (job === undefined) return { accepted: false, reason: 'job expired' }
+    const meetsShare = hashToBigInt(sol.hash) <= job.shareTarget
+    // A block goes to bitcoind first: nothing else is worth the delay (research: stratum checklist 14).
+    if (sol.kind === 'block') await this.submitBlock(job, sol)
+    // A pseudo-share (or a block easier than the share target, possible on test networks) counts
+    // for the miner's hashrate only.
+    if (!meetsShare) return { accepted: true }
+    return this.appendShare(job, sol)
+  }
+
+  private async submitBlock(job: WorkJob, sol: Solution): Promise<void> {
+    const segwit = job.template.witnessCommitment !== null
+    const block = serializeBlock(decodeHeader(sol.header), sol.coinbase, job.template.transactions.map((t) => t.data), segwit)
+    this.stats.blocks.submitted++
+    const hash = headerHashHex(sol.header)
+    let result: { accepted: boolean; reason?: string }
+    try {
+      result = await this.opts.submitBlock(toHex(block))
+    } catch (err) {
+      result = { accepted: false, reason: err instanceof Error ? err.message : String(err) }
+    }
+    if (result.accepted) this.stats.blocks.accepted++
+    else this.stats.blocks.rejected++
+    this.stats.blocks.lastReason = result.reason ?? null
+    this.emit('block', { hash, height: job.template.height, accepted: result.accepted, reason: result.reason ?? null, address: sol.address })
+  }
+
+  private async appendShare(job: WorkJob, sol: Solution): Promise<SolutionVerdict> {
+    const shareJob = job.perPayout.get(toHex(sol.payoutScript))
+    const reject = (reason: string): SolutionVerdict => {
+      this.stats.shares.rejected++
+      this.emit('rejected', { reason, address: sol.address })
+      return { accepted: false, reason }
+    }
+    if (shareJob === undefined) return reject('no coinbase was made for this payout on this job')
+    const { coinb1, coinb2 } = shareJob.parts
+    const n = this.opts.extranonceSize
+    const extranonce = sol.coinbase.slice(coinb1.length, coinb1.length + n)
+    if (!equalBytes(sol.coinbase, concatBytes(coinb1, extranonce, coinb2))) return reject('the coinbase does not match the job')
+    const share: Share = shareFromSolution(shareJob, extranonce, sol.header)
+    try {
+      checkStage1(job.base.chain, share)
+    } catch (err) {
+      if (err instanceof ShareRejected) return reject(err.reason)
+      throw err
+    }
+    try {
+      await this.opts.appendEntry(encodeEntry({ type: 'share', share }))
+    } catch (err) {
+      // Not appended, so not acknowledged: the miner must know (a full disk, a closed log).
+      return reject(`could not store the share: ${err instanceof Error ? err.message : String(err)}`)
+    }
+    this.stats.shares.accepted++
+    this.emit('share', { id: headerHashHex(sol.header), address: sol.address, worker: sol.worker, height: share.height })
+    return { accepted: true }
+  }
+}

@@ -1,0 +1,436 @@
+/**
+ * Stratum server load (`npm run bench stratum`), over real TCP on 127.0.0.1.
+ *
+ * This process runs the server; a child process (the same file, argument `load`) runs the load
+ * generator on the second core, so the two do not share an event loop or a file-descriptor table.
+ * Bounded: SESSIONS connections, FANOUT_ROUNDS jobs, SUBMIT_MS of submits, and an overall deadline.
+ *
+ * Figures: stratum_sessions_held, stratum_rss_mb (this process, at that load, after GC),
+ * stratum_notify_fanout_p95_ms (setJob -> each session has the notify, across processes on one
+ * clock), stratum_accepted_submits_per_s (every submit meets a trivial difficulty). Every session
+ * mines for its own address, so two more figures show jobs with a coinbase per address (coinbaseFor,
+ * as the share-chain needs): stratum_notify_fanout_per_address_p95_ms and stratum_rss_per_address_mb.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { connect, type Socket } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { scriptToAddress } from '../../src/bitcoin/address.js'
+import { buildCoinbaseParts } from '../../src/bitcoin/coinbase.js'
+import { sha256d } from '../../src/bitcoin/hash.js'
+import { coinbaseMerkleBranch } from '../../src/bitcoin/merkle.js'
+import { MAX_TARGET } from '../../src/bitcoin/target.js'
+import { StratumServer } from '../../src/stratum/server.js'
+import type { Payout, StratumJob } from '../../src/stratum/types.js'
+import { emit } from './lib.js'
+
+const SESSIONS = 10_000
+const CONNECT_CONCURRENCY = 200
+const FANOUT_ROUNDS = 5
+const PER_ADDRESS_ROUNDS = 3
+const SUBMIT_SESSIONS = 400
+const SUBMIT_WINDOW = 8 // submits in flight per session
+const SUBMIT_MS = 6000
+const SUBMIT_WARMUP_MS = 1000
+const DEADLINE_MS = 8 * 60_000
+const TRIVIAL_DIFFICULTY = 1e-10 // its target is the maximum: every hash is accepted
+
+/** Session i mines for its own p2wpkh address. */
+function payoutScript(i: number): Uint8Array {
+  const script = new Uint8Array(22)
+  script.set([0x00, 0x14])
+  new DataView(script.buffer).setUint32(2, i)
+  return script
+}
+const addressOf = (i: number): string => scriptToAddress(payoutScript(i), 'mainnet') as string
+
+/** Wall clock in ms with sub-ms resolution, comparable between processes. */
+const wallMs = (): number => performance.timeOrigin + performance.now()
+
+type ToChild = { type: 'connect'; port: number; sessions: number } | { type: 'arm' } | { type: 't0'; t0: number } | { type: 'submit'; sessions: number; window: number; ms: number }
+type FromChild =
+  | { type: 'connected'; ready: number; failed: number; errors: string[] }
+  | { type: 'armed' }
+  | { type: 'fanout'; latencies: number[]; missing: number }
+  | { type: 'submitted'; accepted: number; rejected: number; firstError: unknown }
+
+// ---------------------------------------------------------------- server side (this process)
+
+let jobCounter = 0
+
+/** A coinbase like the cooperative's: 20 payouts and a 32-byte commitment over the share info. */
+function coinbaseHalves(height: number, commitment: Uint8Array): { coinb1: Uint8Array; coinb2: Uint8Array } {
+  return buildCoinbaseParts({
+    height,
+    extranonceSize: 12,
+    tag: new TextEncoder().encode('/hashcoop-bench/'),
+    witnessCommitment: null,
+    payouts: Array.from({ length: 20 }, (_, i) => ({ value: 1_000_000n + BigInt(i), script: payoutScript(i) })),
+    commitment
+  })
+}
+
+function benchJob(perAddress = false): StratumJob {
+  jobCounter += 1
+  const height = 900_000 + jobCounter
+  const parts = coinbaseHalves(height, sha256d(Uint8Array.of(jobCounter)))
+  const txids = Array.from({ length: 2500 }, (_, i) => sha256d(Uint8Array.of(jobCounter & 0xff, i & 0xff, i >> 8)))
+  return {
+    id: `bench-${jobCounter}`,
+    prevHash: sha256d(Uint8Array.of(0xbb, jobCounter & 0xff)),
+    coinb1: parts.coinb1,
+    coinb2: parts.coinb2,
+    // The commitment differs per payout, as a share commitment over the miner's script does.
+    ...(perAddress ? { coinbaseFor: (payout: Payout) => coinbaseHalves(height, sha256d(payout.script)) } : {}),
+    merkleBranch: coinbaseMerkleBranch(txids), // 12 levels: a full block's worth of folding per submit
+    version: 0x20000000,
+    bits: 0x1703a30c,
+    time: Math.floor(Date.now() / 1000),
+    cleanJobs: true,
+    blockTarget: MAX_TARGET >> 64n,
+    shareTarget: MAX_TARGET >> 40n
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
+}
+
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (gc !== undefined) gc()
+}
+
+function nextMessage<T extends FromChild['type']>(child: ChildProcess, type: T): Promise<Extract<FromChild, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: FromChild): void => {
+      if (m.type !== type) return
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+      resolve(m as Extract<FromChild, { type: T }>)
+    }
+    const onExit = (code: number | null): void => reject(new Error(`load generator exited (${code}) while waiting for ${type}`))
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+  })
+}
+
+async function runServer(): Promise<void> {
+  let solutions = 0
+  const server = new StratumServer({
+    network: 'mainnet',
+    onSolution: () => {
+      solutions += 1
+    },
+    vardiff: false,
+    minDifficulty: 1e-12,
+    startDifficulty: 1,
+    maxConnections: SESSIONS + 100,
+    maxConnectionsPerIp: SESSIONS + 100,
+    handshakeTimeoutMs: 5 * 60_000,
+    idleTimeoutMs: 30 * 60_000
+  })
+  const { port } = await server.listen()
+  server.setJob(benchJob())
+  const rssBefore = process.memoryUsage().rss
+
+  const child = fork(fileURLToPath(import.meta.url), ['load'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const deadline = setTimeout(() => {
+    process.stderr.write('stratum bench: deadline passed, stopping\n')
+    child.kill('SIGKILL')
+    process.exit(1)
+  }, DEADLINE_MS)
+  const send = (m: ToChild): void => {
+    child.send(m)
+  }
+
+  try {
+    // 1. Sessions held.
+    const t0 = Date.now()
+    send({ type: 'connect', port, sessions: SESSIONS })
+    const connected = await nextMessage(child, 'connected')
+    const connectSeconds = (Date.now() - t0) / 1000
+    const held = server.stats().authorized
+    emit({ name: 'stratum_sessions_held', value: held, unit: 'sessions', goal: SESSIONS, attempted: SESSIONS, failed: connected.failed, errors: connected.errors.slice(0, 3), connect_s: Number(connectSeconds.toFixed(2)) })
+
+    // 2. Memory at that load.
+    collectGarbage()
+    await new Promise((r) => setTimeout(r, 500))
+    collectGarbage()
+    const rss = process.memoryUsage().rss
+    emit({ name: 'stratum_rss_mb', value: rss / 2 ** 20, unit: 'MB', goal_max: 600, sessions: held, idle_rss_mb: Number((rssBefore / 2 ** 20).toFixed(1)), heap_used_mb: Number((process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)) })
+
+    // 3. Notify fan-out: setJob to each session's receipt of the notify.
+    const fanout = async (rounds: number, perAddress: boolean): Promise<Record<string, number>> => {
+      const latencies: number[] = []
+      let missing = 0
+      const setJobMs: number[] = []
+      for (let round = 0; round < rounds; round++) {
+        const job = benchJob(perAddress)
+        send({ type: 'arm' })
+        await nextMessage(child, 'armed')
+        const start = wallMs()
+        server.setJob(job)
+        setJobMs.push(wallMs() - start)
+        send({ type: 't0', t0: start })
+        const result = await nextMessage(child, 'fanout')
+        latencies.push(...result.latencies)
+        missing += result.missing
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      latencies.sort((a, b) => a - b)
+      setJobMs.sort((a, b) => a - b)
+      return {
+        p95: percentile(latencies, 95),
+        p50_ms: Number(percentile(latencies, 50).toFixed(1)),
+        max_ms: Number((latencies[latencies.length - 1] ?? NaN).toFixed(1)),
+        set_job_ms_median: Number(percentile(setJobMs, 50).toFixed(1)),
+        missing
+      }
+    }
+    const { p95, ...shared } = await fanout(FANOUT_ROUNDS, false)
+    emit({ name: 'stratum_notify_fanout_p95_ms', value: p95 as number, unit: 'ms', goal_max: 250, sessions: held, rounds: FANOUT_ROUNDS, ...shared })
+
+    // 4. Accepted submits per second, counted by the server itself.
+    const before = server.stats()
+    const samples: { at: number; accepted: number }[] = []
+    const sampler = setInterval(() => samples.push({ at: wallMs(), accepted: server.stats().accepted }), 250)
+    send({ type: 'submit', sessions: SUBMIT_SESSIONS, window: SUBMIT_WINDOW, ms: SUBMIT_MS })
+    const submitted = await nextMessage(child, 'submitted')
+    clearInterval(sampler)
+    const after = server.stats()
+    const first = samples.find((s) => s.at >= (samples[0]?.at ?? 0) + SUBMIT_WARMUP_MS)
+    const last = samples[samples.length - 1]
+    const rate = first !== undefined && last !== undefined && last.at > first.at ? ((last.accepted - first.accepted) * 1000) / (last.at - first.at) : NaN
+    const rejectedDuring = Object.values(after.rejected).reduce((a, b) => a + (b ?? 0), 0) - Object.values(before.rejected).reduce((a, b) => a + (b ?? 0), 0)
+    emit({
+      name: 'stratum_accepted_submits_per_s',
+      value: rate,
+      unit: 'submits/s',
+      goal: 10_000,
+      submitting_sessions: SUBMIT_SESSIONS,
+      in_flight_per_session: SUBMIT_WINDOW,
+      sessions_connected: server.stats().connections,
+      merkle_branch: 12,
+      accepted_total: after.accepted - before.accepted,
+      rejected_total: rejectedDuring,
+      handler_calls: solutions,
+      client_seen_accepted: submitted.accepted,
+      client_seen_rejected: submitted.rejected,
+      first_error: submitted.firstError
+    })
+
+    // 5. Jobs with a coinbase per address: every session gets its own coinbase (10 000 builds).
+    const { p95: personalP95, ...personal } = await fanout(PER_ADDRESS_ROUNDS, true)
+    emit({
+      name: 'stratum_notify_fanout_per_address_p95_ms',
+      value: personalP95 as number,
+      unit: 'ms',
+      sessions: held,
+      distinct_addresses: held,
+      rounds: PER_ADDRESS_ROUNDS,
+      note: 'includes the stand-in coinbaseFor (buildCoinbaseParts, 20 outputs) per address',
+      ...personal
+    })
+    collectGarbage()
+    await new Promise((r) => setTimeout(r, 500))
+    collectGarbage()
+    emit({ name: 'stratum_rss_per_address_mb', value: process.memoryUsage().rss / 2 ** 20, unit: 'MB', sessions: held, per_address_jobs_kept: PER_ADDRESS_ROUNDS })
+  } finally {
+    clearTimeout(deadline)
+    child.kill('SIGKILL')
+    await server.close()
+  }
+}
+
+// ---------------------------------------------------------------- load generator (child process)
+
+interface Conn {
+  socket: Socket
+  index: number
+  username: string
+  buffer: string
+  authorized: boolean
+  jobId: string | null
+  ntime: string | null
+  armed: boolean
+  arrivedAt: number | null
+  submitted: number
+  inFlight: number
+}
+
+function runLoad(): void {
+  const conns: Conn[] = []
+  let submitting = false
+  let accepted = 0
+  let rejected = 0
+  let firstError: unknown = null
+  let t0: number | null = null
+  let armedCount = 0
+  let submitWindow = 0
+
+  const toParent = (m: FromChild): void => {
+    process.send?.(m)
+  }
+
+  const submitLine = (c: Conn): string => {
+    c.submitted += 1
+    const en2 = c.submitted.toString(16).padStart(16, '0')
+    return `{"id":${c.submitted + 10},"method":"mining.submit","params":["${c.username}","${c.jobId}","${en2}","${c.ntime}","00000000"]}\n`
+  }
+
+  const onLine = (c: Conn, line: string, receivedAt: number): void => {
+    if (line.includes('"method":"mining.notify"')) {
+      // Only the sessions that will submit need the job's fields; the others just count arrivals.
+      if (c.index < SUBMIT_SESSIONS) {
+        const params = (JSON.parse(line) as { params: unknown[] }).params
+        c.jobId = params[0] as string
+        c.ntime = params[7] as string
+      }
+      if (c.armed) {
+        c.armed = false
+        c.arrivedAt = receivedAt
+        armedCount -= 1
+        if (armedCount === 0) maybeReportFanout()
+      }
+      return
+    }
+    if (line.includes('"method":"mining.set_difficulty"')) return
+    if (!c.authorized) {
+      if (line.startsWith('{"id":2,')) {
+        c.authorized = line.includes('"result":true')
+        onAuthorized(c)
+      }
+      return
+    }
+    if (submitting || c.inFlight > 0) {
+      c.inFlight -= 1
+      if (line.includes('"result":true')) accepted += 1
+      else {
+        rejected += 1
+        firstError ??= line
+      }
+      if (submitting) {
+        c.inFlight += 1
+        c.socket.write(submitLine(c))
+      }
+    }
+  }
+
+  let readyCount = 0
+  let failed = 0
+  const errors = new Set<string>()
+  const onAuthorized = (c: Conn): void => {
+    if (c.authorized) readyCount += 1
+    else failed += 1
+  }
+
+  const open = (port: number, index: number): Promise<void> =>
+    new Promise((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port })
+      const c: Conn = { socket, index, username: `${addressOf(index)}.w${index}`, buffer: '', authorized: false, jobId: null, ntime: null, armed: false, arrivedAt: null, submitted: 0, inFlight: 0 }
+      let settled = false
+      const settle = (): void => {
+        if (!settled) {
+          settled = true
+          resolve()
+        }
+      }
+      socket.setNoDelay(true)
+      socket.setEncoding('utf8')
+      socket.on('connect', () => {
+        conns.push(c)
+        socket.write(`{"id":1,"method":"mining.subscribe","params":["bench"]}\n{"id":2,"method":"mining.authorize","params":["${c.username}","d=${TRIVIAL_DIFFICULTY}"]}\n`)
+      })
+      socket.on('data', (chunk: string) => {
+        const receivedAt = wallMs() // before any parsing: the load generator's own work is not the server's latency
+        c.buffer += chunk
+        let nl: number
+        while ((nl = c.buffer.indexOf('\n')) !== -1) {
+          const line = c.buffer.slice(0, nl)
+          c.buffer = c.buffer.slice(nl + 1)
+          const wasAuthorized = c.authorized
+          onLine(c, line, receivedAt)
+          if (!wasAuthorized && line.startsWith('{"id":2,')) settle()
+        }
+      })
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        errors.add(err.code ?? err.message)
+        if (!settled) failed += 1
+        settle()
+      })
+      socket.on('close', settle)
+    })
+
+  // Reported once every armed session has its notify and the parent has sent t0 (either order).
+  let fanoutTimer: NodeJS.Timeout | null = null
+  const maybeReportFanout = (): void => {
+    if (t0 === null || armedCount > 0) return
+    if (fanoutTimer !== null) clearTimeout(fanoutTimer)
+    const start = t0
+    const latencies: number[] = []
+    let missing = 0
+    for (const c of conns) {
+      if (!c.authorized) continue
+      if (c.arrivedAt === null) missing += 1
+      else latencies.push(c.arrivedAt - start)
+    }
+    t0 = null
+    toParent({ type: 'fanout', latencies, missing })
+  }
+
+  process.on('message', (m: ToChild) => {
+    if (m.type === 'connect') {
+      void (async () => {
+        let next = 0
+        const worker = async (): Promise<void> => {
+          while (next < m.sessions) await open(m.port, next++)
+        }
+        await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, worker))
+        toParent({ type: 'connected', ready: readyCount, failed, errors: [...errors] })
+      })()
+    } else if (m.type === 'arm') {
+      armedCount = 0
+      for (const c of conns) {
+        c.arrivedAt = null
+        c.armed = c.authorized
+        if (c.armed) armedCount += 1
+      }
+      toParent({ type: 'armed' })
+    } else if (m.type === 't0') {
+      t0 = m.t0
+      // Sessions that never get the notify are reported missing rather than waited for forever.
+      fanoutTimer = setTimeout(() => {
+        for (const c of conns) c.armed = false
+        armedCount = 0
+        maybeReportFanout()
+      }, 30_000)
+      maybeReportFanout()
+    } else if (m.type === 'submit') {
+      submitting = true
+      submitWindow = m.window
+      const chosen = conns.filter((c) => c.authorized && c.index < m.sessions && c.jobId !== null)
+      for (const c of chosen) {
+        let lines = ''
+        for (let i = 0; i < submitWindow; i++) lines += submitLine(c)
+        c.inFlight += submitWindow
+        c.socket.write(lines)
+      }
+      setTimeout(() => {
+        submitting = false
+        const drain = (): void => {
+          if (chosen.every((c) => c.inFlight === 0)) toParent({ type: 'submitted', accepted, rejected, firstError })
+          else setTimeout(drain, 20)
+        }
+        drain()
+      }, m.ms)
+    }
+  })
+}
+
+if (process.argv[2] === 'load') runLoad()
+else
+  runServer().catch((err: unknown) => {
+    process.stderr.write(`stratum bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+    process.exitCode = 1
+  })
