@@ -101,10 +101,10 @@ export class ShareChainState {
   private async applyShare(batch: ViewBatch, chain: ShareChain, share: Share, seq: number, stats: StatsValue): Promise<Outcome> {
     let id: string | null = null
     try {
-      const s1 = checkStage1(chain, share)
+      const s1 = pure(() => checkStage1(chain, share))
       id = toHex(s1.id)
       const known = await this.knownIds(batch, chain, share, id)
-      const { record, split } = checkStage2(chain, share, s1, (h) => known.has(h))
+      const { record, split } = pure(() => checkStage2(chain, share, s1, (h) => known.has(h)))
       chain.add(record)
       this.hydrated.add(record.idHex)
       const tipChanged = await this.store(batch, chain, record, split, seq, stats)
@@ -290,6 +290,20 @@ export interface WorkBase {
   minTime: number
   uncles: Uint8Array[]
   payouts(finderScript: Uint8Array, coinbaseValue: bigint): PayoutSplit
+}
+
+/**
+ * Runs a pure validation step. An unexpected error there is a bug, but a deterministic one (the
+ * same code fails the same way on every node), so it is recorded as the share's reason rather than
+ * thrown: a throw inside apply would close the base. Errors of the view's I/O are never caught.
+ */
+function pure<T>(step: () => T): T {
+  try {
+    return step()
+  } catch (err) {
+    if (err instanceof ShareRejected) throw err
+    throw new ShareRejected('internal-error', err instanceof Error ? err.message : String(err))
+  }
 }
 
 function invalid(reason: string, detail: string): Extract<Outcome, { kind: 'invalid' }> {

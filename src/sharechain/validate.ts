@@ -38,6 +38,8 @@ export type RejectReason =
   | 'bad-uncle'
   | 'bad-coinbase'
   | 'bad-merkle-root'
+  /** An unexpected error in a validation step (a bug; deterministic, so recorded, never thrown). */
+  | 'internal-error'
 
 export class ShareRejected extends Error {
   override name = 'ShareRejected'

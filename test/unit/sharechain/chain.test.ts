@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { ShareChain } from '../../../src/sharechain/chain.js'
 import { toHex } from '../../../src/bitcoin/bytes.js'
 import { decodeHeader, encodeHeader } from '../../../src/bitcoin/header.js'
 import { encodeEntry, type Share } from '../../../protocol/share.js'
@@ -51,6 +52,20 @@ describe('share-chain basics', () => {
     for await (const e of c.view.createReadStream({ gt: 'invalid!', lt: 'invalid"' })) stored.push(e.value)
     expect(stored).toHaveLength(1)
     expect(stored[0]).toMatchObject({ writer: 'evil-writer', seq: 1 })
+  })
+
+  it('records an unexpected error inside validation as internal-error instead of throwing out of apply', async () => {
+    const c = await TestChain.create()
+    const s = await c.mine(minerScript(1))
+    const spy = vi.spyOn(ShareChain.prototype, 'medianTimePast').mockImplementation(() => {
+      throw new TypeError('simulated bug')
+    })
+    try {
+      expect(await c.submit(s)).toMatchObject({ kind: 'invalid', reason: 'internal-error', detail: 'simulated bug' })
+    } finally {
+      spy.mockRestore()
+    }
+    expect((await c.submit(s)).kind).toBe('share')
   })
 
   it('chooses the fork with more work, rewrites the height index, ties to the lower id', async () => {
