@@ -60,6 +60,7 @@ export class ShareChainState {
       outcomes.push(outcome)
     }
     await batch.put(KEY.stats, stats)
+    await batch.commit()
     return outcomes
   }
 

@@ -119,12 +119,15 @@ export interface StatsValue {
 export const EMPTY_STATS: StatsValue = { seq: 0, shares: 0, invalid: 0, blocks: 0 }
 
 /**
- * A write-through cache over one apply call's batch: repeated reads of keys the batch already read
- * or wrote (the tip, miner totals, heights) cost a map lookup instead of a B-tree walk. It mirrors
- * the batch exactly and lives for one call, so apply stays a pure function of the view.
+ * A write-back cache over one apply call's batch: reads of keys the call already read or wrote
+ * (the tip, miner totals, heights) are map lookups, and each key is written to the batch once, at
+ * commit(), in first-touch order (deterministic: the same entries give the same writes on every
+ * node). A Hyperbee batch appends a log entry per put, so this turns the tip's 50 puts per
+ * 50-share apply into one. It lives for one call, so apply stays a pure function of the view.
  */
 export class CachedBatch implements ViewBatch {
   private readonly cache = new Map<string, ViewEntry | null>()
+  private readonly dirty = new Set<string>()
 
   constructor(private readonly inner: ViewBatch) {}
 
@@ -137,17 +140,28 @@ export class CachedBatch implements ViewBatch {
   }
 
   async put(key: string, value: unknown): Promise<void> {
-    // Values are stored as JSON, so a reader must never see later mutations of `value`.
-    this.cache.set(key, { key, value: JSON.parse(JSON.stringify(value)) as unknown })
-    await this.inner.put(key, value)
+    // Frozen: a later get returns this same object, and nobody may change what was written.
+    this.cache.set(key, { key, value: Object.freeze(value) })
+    this.dirty.add(key)
   }
 
   async del(key: string): Promise<void> {
     this.cache.set(key, null)
-    await this.inner.del(key)
+    this.dirty.add(key)
   }
 
-  flush(): Promise<void> {
-    return this.inner.flush()
+  /** Writes every changed key to the underlying batch (which the caller flushes). */
+  async commit(): Promise<void> {
+    for (const key of this.dirty) {
+      const entry = this.cache.get(key)
+      if (entry === null || entry === undefined) await this.inner.del(key)
+      else await this.inner.put(key, entry.value)
+    }
+    this.dirty.clear()
+  }
+
+  async flush(): Promise<void> {
+    await this.commit()
+    await this.inner.flush()
   }
 }
