@@ -1,0 +1,90 @@
+import { toHex } from '../bitcoin/bytes.js'
+import type { RpcClient } from '../bitcoin/rpc.js'
+import { KEY, type TipValue } from '../sharechain/view.js'
+import { anomaly, type Anomaly } from './anomaly.js'
+import { checkBlock } from './bitcoin.js'
+import { compareClaims } from './compare.js'
+import { collectBlocks, payoutRows, type BlockEntry, type PayoutRow } from './ledger.js'
+import type { AuditSource } from './log.js'
+import { ProgressBar, type ProgressStream } from './progress.js'
+import { replay } from './replay.js'
+import { addressOf, btc, buildReport, type AuditReport } from './report.js'
+import type { NetworkName } from '../bitcoin/networks.js'
+
+export interface AuditOptions {
+  /** Reconcile found blocks with this bitcoind (its network is checked first). */
+  bitcoind?: RpcClient | null
+  /** Where the progress bar goes (drawn only on a TTY). */
+  progress?: ProgressStream
+  /** Add the time of the audit to the report (off by default: the report is then deterministic). */
+  timestamp?: () => string
+  /** Entries per replayed view batch. */
+  batchSize?: number
+}
+
+/**
+ * The audit of one source: replay, record-by-record comparison with the node's view, found blocks
+ * and their reconciliation with Bitcoin, the payout table, the report.
+ */
+export async function audit(source: AuditSource, opts: AuditOptions = {}): Promise<AuditReport> {
+  const rpc = opts.bitcoind ?? null
+  // Before the replay, so that a wrong or unreachable bitcoind fails in seconds, not after it.
+  if (rpc !== null) await rpc.checkNetwork(source.params.network)
+  const bar = new ProgressBar(opts.progress ?? { write: () => true }, 'replaying', source.itemCount)
+  const result = await replay(source, { ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }), onProgress: (done) => bar.update(done) })
+  bar.finish()
+
+  const anomalies: Anomaly[] = [...result.anomalies, ...(await compareClaims(source.claims, result))]
+  const blocks = await collectBlocks(source.claims, result)
+  if (rpc !== null) {
+    const check = new ProgressBar(opts.progress ?? { write: () => true }, 'checking blocks', blocks.length, { minTotal: 50 })
+    for (const [i, b] of blocks.entries()) {
+      b.bitcoin = await checkBlock(rpc, b.hash, b.expectedCoinbase)
+      anomalies.push(...bitcoinFindings(b))
+      check.update(i + 1)
+    }
+    check.finish()
+  }
+  const rows = await payoutRows(result, blocks, rpc !== null)
+  anomalies.push(...payoutFindings(rows, rpc !== null, source.params.network))
+
+  const tip = (result.view.getSync(KEY.tip)?.value as TipValue | undefined) ?? null
+  return buildReport({
+    source: { kind: source.kind, label: source.label },
+    params: source.params,
+    consensusId: toHex(source.consensusId),
+    logLength: source.claims.stats?.seq ?? null,
+    logEntries: result.claimedShares + result.nodeRejected.length,
+    shares: result.claimedShares,
+    rejectedByReplay: result.rejectedByReplay,
+    tip,
+    nodeRejectedReasons: result.nodeRejected.map((r) => r.value.reason),
+    rows,
+    blocks,
+    bitcoinChecked: rpc !== null,
+    anomalies,
+    ...(opts.timestamp === undefined ? {} : { generatedAt: opts.timestamp() })
+  })
+}
+
+function bitcoinFindings(b: BlockEntry): Anomaly[] {
+  const at = { seq: b.seq, id: b.id }
+  const check = b.bitcoin
+  if (check === null) return []
+  const out: Anomaly[] = []
+  if (check.status === 'unknown') out.push(anomaly('block-unknown', `block ${b.hash} (share height ${b.shareHeight}) is unknown to bitcoind: it was never accepted (withheld, never submitted, or this bitcoind is not synced)`, at))
+  if (check.status === 'orphaned') out.push(anomaly('block-orphaned', `block ${b.hash} (share height ${b.shareHeight}) is not in the best Bitcoin chain (orphaned); its payouts are void`, { ...at, severity: 'warning' }))
+  if (check.coinbase === 'mismatch') out.push(anomaly('coinbase-mismatch', `block ${b.hash}: its coinbase on the Bitcoin chain is not the share-chain's split: ${check.detail ?? ''}`, at))
+  return out
+}
+
+function payoutFindings(rows: readonly PayoutRow[], bitcoinChecked: boolean, network: NetworkName): Anomaly[] {
+  const paidBy = bitcoinChecked ? 'the coinbases on the Bitcoin chain pay' : "the node's recorded splits pay"
+  return rows
+    .filter((r) => r.paid !== r.expected)
+    .map((r) => {
+      const address = addressOf(r.script, network)
+      const who = address === null ? `script ${r.script}` : `${address} (script ${r.script})`
+      return anomaly('payout-difference', `${who}: the PPLNS rules assign ${btc(r.expected)} BTC, ${paidBy} ${btc(r.paid)} BTC (difference ${btc(r.paid - r.expected)})`)
+    })
+}
