@@ -1,4 +1,5 @@
-// The slice of bcoin (untyped CommonJS) the regtest harness uses. bcoin is a test stand-in only.
+// The slice of bcoin (untyped CommonJS) the demo and the tests use: an in-process regtest node,
+// a stand-in for Bitcoin Core that the real node never needs.
 declare module 'bcoin' {
   export interface FullNodeOptions {
     network: 'regtest'

@@ -1,0 +1,69 @@
+/**
+ * What every route reads: the node, a cached reader over its view, and the little the API keeps
+ * itself (when the current template arrived, what bitcoind said to the blocks this node submitted,
+ * this node's stratum hashrate over time).
+ */
+import type { BlockTemplate } from '../bitcoin/template.js'
+import { ChainReader } from './chain-reader.js'
+import { Sampler } from './estimates.js'
+import type { ApiNode, BlockEvent } from './source.js'
+
+/** Verdicts kept for the blocks list (a few hours of a busy regtest demo). */
+const BLOCK_VERDICTS_KEPT = 5_000
+
+export class ApiContext {
+  readonly reader: ChainReader
+  readonly localHashrate = new Sampler()
+  readonly startedAt: number
+  /** bitcoind's answer to each block this node submitted, by display hash. */
+  readonly verdicts = new Map<string, { accepted: boolean; reason: string | null }>()
+  private seenTemplate: BlockTemplate | null = null
+  private templateAt: number | null = null
+  private readonly onBlock = (e: BlockEvent): void => {
+    this.verdicts.set(e.hash, { accepted: e.accepted, reason: e.reason })
+    if (this.verdicts.size > BLOCK_VERDICTS_KEPT) this.verdicts.delete(this.verdicts.keys().next().value as string)
+  }
+
+  constructor(
+    readonly node: ApiNode,
+    readonly now: () => number = Date.now
+  ) {
+    this.reader = new ChainReader(node.view, node.params.network)
+    this.startedAt = now()
+    node.on('block', this.onBlock)
+  }
+
+  get nowSec(): number {
+    return Math.floor(this.now() / 1000)
+  }
+
+  /**
+   * "Now" for windows over share times: the wall clock, or the tip's time when that is ahead
+   * (share times follow the chains' median-time-past rules, which may run ahead of this clock).
+   */
+  async chainNow(): Promise<number> {
+    const tip = await this.reader.tip()
+    const share = tip === null ? null : await this.reader.share(tip.id)
+    return Math.max(this.nowSec, share?.time ?? 0)
+  }
+
+  /** The current template and when this API first saw it (ms). */
+  template(): { template: BlockTemplate; receivedAt: number } | null {
+    const t = this.node.templates.template
+    if (t !== this.seenTemplate) {
+      this.seenTemplate = t
+      this.templateAt = this.now()
+    }
+    return t === null ? null : { template: t, receivedAt: this.templateAt ?? this.now() }
+  }
+
+  /** Called on a timer: samples what only exists as "now" (stratum hashrate, template arrival). */
+  sample(): void {
+    this.template()
+    this.localHashrate.add(this.nowSec, this.node.stratum.stats().hashrate)
+  }
+
+  close(): void {
+    this.node.off('block', this.onBlock)
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * The dashboard's script, served as /dashboard.js. Plain browser JavaScript, no library: it polls
+ * the API every few seconds and fills the page, building every element with textContent (never
+ * innerHTML from data, so an address or worker name cannot inject markup). The server formats
+ * every hashrate and amount; the chart's Y axis ticks come labelled from /api/hashrate.
+ * Kept as a string (no bundler in this project); write it without backticks or dollar-brace.
+ */
+export const DASHBOARD_JS = String.raw`'use strict';
+(function () {
+  var REFRESH_MS = 3000;
+  var CHART_MINUTES = 30;
+  var CHART_POINTS = 60;
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  var PALETTE = ['#f7931a', '#4fc3f7', '#3fb950', '#d2a8ff', '#ff7b72', '#e3b341', '#79c0ff', '#56d364', '#ffa657', '#a5d6ff', '#f778ba', '#8b949e'];
+  var colors = {};
+  var colorCount = 0;
+  var lastOk = 0;
+  var params = null;
+
+  function colorOf(address) {
+    if (!Object.prototype.hasOwnProperty.call(colors, address)) colors[address] = PALETTE[colorCount++ % PALETTE.length];
+    return colors[address];
+  }
+  function $(id) { return document.getElementById(id); }
+  function setText(id, value) { var n = $(id); if (n) n.textContent = value; }
+  function h(tag, className, content) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (content !== undefined && content !== null) {
+      if (typeof content === 'object') node.appendChild(content); else node.textContent = String(content);
+    }
+    return node;
+  }
+  function s(tag, attrs) {
+    var node = document.createElementNS(SVG_NS, tag);
+    for (var k in attrs) if (Object.prototype.hasOwnProperty.call(attrs, k)) node.setAttribute(k, String(attrs[k]));
+    return node;
+  }
+  function short(text, head, tail) {
+    if (!text) return '';
+    return text.length <= head + tail + 1 ? text : text.slice(0, head) + '\u2026' + text.slice(text.length - tail);
+  }
+  function ago(unixSeconds) {
+    var d = Math.max(0, Math.round(Date.now() / 1000 - unixSeconds));
+    if (d < 60) return d + 's';
+    if (d < 3600) return Math.floor(d / 60) + 'm ' + (d % 60) + 's';
+    return Math.floor(d / 3600) + 'h ' + Math.floor((d % 3600) / 60) + 'm';
+  }
+  function clock(unixSeconds, withSeconds) {
+    var t = new Date(unixSeconds * 1000);
+    function two(n) { return (n < 10 ? '0' : '') + n; }
+    return two(t.getHours()) + ':' + two(t.getMinutes()) + (withSeconds ? ':' + two(t.getSeconds()) : '');
+  }
+  function btcShort(btc) {
+    return btc.replace(/\.?0+$/, '');
+  }
+  function diff(d) {
+    if (d >= 1e6) return (d / 1e6).toPrecision(3) + 'M';
+    if (d >= 1e3) return (d / 1e3).toPrecision(3) + 'k';
+    return Number(d).toPrecision(3);
+  }
+  function getJson(path) {
+    return fetch(path, { cache: 'no-store' }).then(function (r) {
+      return r.json().then(function (body) { return { ok: r.ok, status: r.status, body: body }; });
+    });
+  }
+  function fillRows(tableId, rows, columns, emptyText) {
+    var body = $(tableId).tBodies[0];
+    while (body.firstChild) body.removeChild(body.firstChild);
+    if (rows.length === 0) {
+      var tr = h('tr', 'empty-row');
+      var td = h('td', null, emptyText);
+      td.colSpan = columns;
+      tr.appendChild(td);
+      body.appendChild(tr);
+      return;
+    }
+    rows.forEach(function (r) { body.appendChild(r); });
+  }
+  function row(cells) {
+    var tr = h('tr');
+    cells.forEach(function (c) { tr.appendChild(c); });
+    return tr;
+  }
+  function cell(content, className) { return h('td', className || null, content); }
+  function addressCell(address, compact) {
+    var td = h('td', 'addr mono');
+    td.appendChild(h('span', 'swatch')).style.background = colorOf(address);
+    td.appendChild(document.createTextNode(compact ? short(address, 12, 6) : address));
+    td.title = address;
+    return td;
+  }
+  function badge(id, text, kind) {
+    var n = $(id);
+    n.textContent = text;
+    n.className = 'badge' + (kind ? ' ' + kind : '');
+  }
+
+  function renderStatus(st) {
+    var coop = st.cooperative;
+    params = coop.params;
+    setText('coop-name', coop.params.name + ' \u00b7 ' + short(coop.consensusId, 8, 4));
+    badge('badge-network', coop.network, 'accent');
+    var b = st.bitcoind;
+    badge('badge-bitcoind', b.connected ? 'bitcoind \u2713 height ' + (b.height === null ? '?' : b.height) : 'bitcoind lost', b.connected ? 'good' : 'bad');
+    badge('badge-peers', st.peers.count + (st.peers.count === 1 ? ' peer' : ' peers'), st.peers.count > 0 ? 'good' : '');
+    badge('badge-role', st.node.indexer ? 'indexer' : st.node.writable ? 'writer' : 'non-writer', '');
+    setText('card-coop-hashrate', st.shareChain.hashrateText);
+    setText('card-local-hashrate', st.stratum.hashrateText);
+    setText('card-local-sub', st.stratum.authorized + ' miner' + (st.stratum.authorized === 1 ? '' : 's') + ' \u00b7 ' + st.stratum.accepted + ' accepted');
+    if (st.tip) {
+      setText('card-tip', '#' + st.tip.height);
+      setText('card-tip-sub', st.tip.id.slice(0, 12) + '\u2026' + (st.tip.time ? ' \u00b7 ' + ago(st.tip.time) + ' ago' : ''));
+    } else {
+      setText('card-tip', 'none yet');
+      setText('card-tip-sub', 'waiting for the first share');
+    }
+    setText('card-shares', String(st.shareChain.shares));
+    setText('card-shares-sub', 'difficulty ' + diff(st.shareChain.shareDifficulty) + ' \u00b7 ' + st.shareChain.invalid + ' invalid');
+    setText('card-blocks', String(st.shareChain.blocks));
+    var sub = st.bitcoind.blocksSubmitted;
+    setText('card-blocks-sub', sub.accepted + ' accepted here' + (sub.rejected > 0 ? ', ' + sub.rejected + ' rejected' : ''));
+    if (b.lastTemplate) {
+      setText('card-value', btcShort(b.lastTemplate.coinbaseValueBtc) + ' BTC');
+      setText('card-value-sub', 'block ' + b.lastTemplate.height + ' \u00b7 ' + b.lastTemplate.transactions + ' tx' + (b.lastTemplate.segwit ? ' \u00b7 segwit' : ''));
+    }
+    var key = coop.joinKey || (coop.private ? 'private cooperative: the join key is not shown' : '');
+    setText('join-key', key);
+  }
+
+  function renderChart(series) {
+    var svg = $('chart');
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    var W = Math.max(320, Math.round(svg.getBoundingClientRect().width) || 720);
+    var H = 260;
+    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+    var left = 78, right = 12, top = 12, bottom = 26;
+    var ticks = series.ticks;
+    var yMax = ticks.length > 1 ? ticks[ticks.length - 1].value : 1;
+    var x0 = series.from, x1 = series.to;
+    function X(t) { return left + ((t - x0) / Math.max(1, x1 - x0)) * (W - left - right); }
+    function Y(v) { return top + (1 - v / yMax) * (H - top - bottom); }
+    ticks.forEach(function (t) {
+      svg.appendChild(s('line', { x1: left, x2: W - right, y1: Y(t.value), y2: Y(t.value), 'class': 'grid' }));
+      var label = s('text', { x: left - 8, y: Y(t.value) + 4, 'text-anchor': 'end', 'class': 'axis' });
+      label.textContent = t.label;
+      svg.appendChild(label);
+    });
+    for (var i = 0; i <= 4; i++) {
+      var t = x0 + ((x1 - x0) * i) / 4;
+      var xl = s('text', { x: X(t), y: H - 6, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle', 'class': 'axis' });
+      xl.textContent = clock(t, x1 - x0 < 600);
+      svg.appendChild(xl);
+    }
+    var coop = series.cooperative.filter(function (p) { return p.t - series.bucketSeconds / 2 <= x1; });
+    var any = coop.some(function (p) { return p.hashrate > 0; }) || series.local.some(function (p) { return p.hashrate > 0; });
+    if (!any) {
+      var empty = s('text', { x: (left + W - right) / 2, y: H / 2, 'text-anchor': 'middle', 'class': 'empty' });
+      empty.textContent = 'no shares in the last ' + CHART_MINUTES + ' minutes yet';
+      svg.appendChild(empty);
+      return;
+    }
+    if (coop.length > 0) {
+      var pts = coop.map(function (p) { return [X(Math.min(x1, p.t - series.bucketSeconds / 2)), Y(p.hashrate)]; });
+      var line = pts.map(function (p, i) { return (i === 0 ? 'M' : 'L') + p[0].toFixed(1) + ' ' + p[1].toFixed(1); }).join(' ');
+      var area = line + ' L' + pts[pts.length - 1][0].toFixed(1) + ' ' + Y(0) + ' L' + pts[0][0].toFixed(1) + ' ' + Y(0) + ' Z';
+      svg.appendChild(s('path', { d: area, 'class': 'coop-area' }));
+      svg.appendChild(s('path', { d: line, 'class': 'coop-line', id: 'chart-coop' }));
+    }
+    if (series.local.length > 1) {
+      var lp = series.local.map(function (p, i) { return (i === 0 ? 'M' : 'L') + X(p.t).toFixed(1) + ' ' + Y(p.hashrate).toFixed(1); }).join(' ');
+      svg.appendChild(s('path', { d: lp, 'class': 'local-line', id: 'chart-local' }));
+    }
+  }
+
+  function renderPayout(res) {
+    var bar = $('payout-bar');
+    while (bar.firstChild) bar.removeChild(bar.firstChild);
+    if (!res.ok) {
+      setText('payout-value', '');
+      setText('payout-note', res.body && res.body.error ? res.body.error : 'unavailable');
+      fillRows('payout-table', [], 3, 'no split yet');
+      return;
+    }
+    var p = res.body;
+    setText('payout-value', p.template.coinbaseValueBtc + ' BTC');
+    setText('payout-note', 'what a block found now at the tip pays' + (p.finder ? ', if ' + short(p.finder.address, 10, 4) + (p.finder.assumed ? ' (the tip\u2019s miner)' : '') + ' finds it' : ''));
+    p.outputs.forEach(function (o) {
+      var seg = h('span');
+      seg.style.width = Math.max(0.4, o.pct) + '%';
+      seg.style.background = colorOf(o.address);
+      seg.title = o.address + ': ' + o.btc + ' BTC (' + o.pct + '%)';
+      bar.appendChild(seg);
+    });
+    fillRows('payout-table', p.outputs.map(function (o) {
+      return row([addressCell(o.address), cell(o.btc, 'num mono'), cell(o.pct.toFixed(2), 'num')]);
+    }), 3, 'no shares in the window yet');
+    var facts = $('payout-facts');
+    while (facts.firstChild) facts.removeChild(facts.firstChild);
+    if (params) {
+      facts.appendChild(h('li', null, 'PPLNS over the last ' + params.windowShares + ' shares, weighted by work; uncles credited at ' + params.uncleWeightBps / 100 + ' %'));
+      facts.appendChild(h('li', null, 'finder bonus ' + params.finderBonusBps / 100 + ' % · at most ' + params.maxOutputs + ' outputs'));
+      facts.appendChild(h('li', null, p.lottery ? 'amounts under ' + params.minPayout + ' sat: one draw of ' + p.lottery.btc + ' BTC among ' + p.lottery.members + ', won by ' + short(p.lottery.winner, 10, 4) : 'amounts under ' + params.minPayout + ' sat are paid by one draw, in proportion'));
+    }
+  }
+
+  function renderMiners(m) {
+    setText('miners-note', m.miners.length + ' miner' + (m.miners.length === 1 ? '' : 's') + ' \u00b7 PPLNS window ' + m.windowShares + ' shares');
+    fillRows('miners-table', m.miners.map(function (x) {
+      var workers = h('td');
+      if (x.workers.length === 0) workers.appendChild(h('span', 'muted', 'other node'));
+      x.workers.forEach(function (w) { workers.appendChild(h('span', 'worker', w.name || 'default')); });
+      var pct = h('td', 'num');
+      var pb = h('span', 'pctbar');
+      pb.appendChild(h('i')).style.width = Math.min(100, x.window.pct) + '%';
+      pct.appendChild(pb);
+      pct.appendChild(document.createTextNode(x.window.pct.toFixed(2) + ' %'));
+      return row([
+        addressCell(x.address),
+        workers,
+        cell(x.hashrateText, 'num'),
+        cell(x.localHashrateText, 'num'),
+        cell(x.shares, 'num'),
+        pct,
+        cell(x.expectedPayout ? x.expectedPayout.btc + ' BTC' : '\u2013', 'num mono')
+      ]);
+    }), 7, 'no miner yet: point one at this node\u2019s stratum port');
+  }
+
+  function renderShares(sh) {
+    setText('shares-note', sh.tip ? 'best chain, tip #' + sh.tip.height : '');
+    fillRows('shares-table', sh.shares.map(function (x) {
+      var id = h('td', 'mono', x.id.slice(0, 12) + '\u2026');
+      id.title = x.id;
+      if (x.isBlock) id.appendChild(h('span', 'pill block', 'block'));
+      return row([cell(x.height, 'num'), id, addressCell(x.miner, true), cell(diff(x.difficulty), 'num'), cell(ago(x.time), 'num')]);
+    }), 5, 'no shares yet');
+  }
+
+  function renderBlocks(bl) {
+    setText('blocks-note', bl.total + ' found by the cooperative');
+    fillRows('blocks-table', bl.blocks.map(function (b) {
+      var status = h('td');
+      if (b.submittedHere) status.appendChild(h('span', 'pill ' + (b.submittedHere.accepted ? 'good' : 'bad'), b.submittedHere.accepted ? 'accepted' : 'rejected'));
+      else status.appendChild(h('span', 'muted small', 'other node'));
+      return row([cell(b.blockHeight, 'num'), cell(short(b.hash, 10, 4), 'mono'), addressCell(b.finder, true), cell(btcShort(b.coinbaseValueBtc), 'num mono'), cell(b.outputs.length, 'num'), status]);
+    }), 6, 'no block found yet');
+  }
+
+  function refresh() {
+    Promise.all([
+      getJson('/api/status'),
+      getJson('/api/miners'),
+      getJson('/api/shares?limit=10'),
+      getJson('/api/blocks?limit=8'),
+      getJson('/api/payouts/next'),
+      getJson('/api/hashrate?minutes=' + CHART_MINUTES + '&points=' + CHART_POINTS)
+    ]).then(function (r) {
+      if (!r[0].ok) throw new Error('status ' + r[0].status);
+      renderStatus(r[0].body);
+      if (r[1].ok) renderMiners(r[1].body);
+      if (r[2].ok) renderShares(r[2].body);
+      if (r[3].ok) renderBlocks(r[3].body);
+      renderPayout(r[4]);
+      if (r[5].ok) renderChart(r[5].body);
+      lastOk = Date.now();
+      badge('badge-updated', 'live', 'good');
+      document.body.setAttribute('data-loaded', 'true');
+    }).catch(function () {
+      badge('badge-updated', lastOk ? 'node unreachable since ' + ago(lastOk / 1000) : 'node unreachable', 'bad');
+    }).then(function () { setTimeout(refresh, REFRESH_MS); });
+  }
+
+  refresh();
+})();
+`

@@ -1,0 +1,100 @@
+/**
+ * The dashboard in a real browser: Debian's headless Chromium (installed by .ci/run) loads the page
+ * from a running demo cooperative (bcoin regtest, a loopback DHT, two nodes, two CPU miners) and
+ * must show the miners table and a hashrate chart drawn from real share-chain data, with no request
+ * leaving the node. The screenshot is kept as a CI artifact: artifacts/dashboard.png.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type BrowserContext } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Demo } from '../../src/demo/cooperative.js'
+import { createLogger } from '../../src/log/logger.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const CHROMIUM = '/usr/bin/chromium'
+const SCREENSHOT = join(ROOT, 'artifacts', 'dashboard.png')
+
+let demo: Demo
+let browser: BrowserContext | null = null
+const profile = mkdtempSync(join(tmpdir(), 'hashcoop-chromium-'))
+
+async function json<T>(url: string): Promise<T> {
+  return (await (await fetch(url)).json()) as T
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`)
+  demo = new Demo({ nodes: 2, miners: 2, httpPort: 0, logger: createLogger({ level: 'silent', format: 'json' }) })
+  await demo.start()
+  // Real data first: shares from both miners and a few points of the chart's series.
+  const base = demo.dashboardUrl.replace(/\/$/, '')
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    const miners = await json<{ miners: { shares: number }[] }>(`${base}/api/miners`)
+    const series = await json<{ cooperative: { hashrate: number }[] }>(`${base}/api/hashrate?minutes=30&points=60`)
+    if (miners.miners.filter((m) => m.shares > 0).length >= 2 && series.cooperative.filter((p) => p.hashrate > 0).length >= 8) break
+    if (Date.now() > deadline) throw new Error('no shares from both miners and no chart data within 60 s')
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}, 90_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await demo?.stop()
+  rmSync(profile, { recursive: true, force: true })
+}, 30_000)
+
+describe('the dashboard in headless Chromium', () => {
+  it('shows the miners table and a chart filled with real data, and asks nothing of any other host', async () => {
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 1000 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+    })
+    const page = await browser.newPage()
+    const origin = new URL(demo.dashboardUrl).origin
+    const foreign: string[] = []
+    const failed: string[] = []
+    page.on('request', (r) => {
+      if (!r.url().startsWith(origin + '/')) foreign.push(r.url())
+    })
+    page.on('requestfailed', (r) => failed.push(r.url()))
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+
+    await page.goto(demo.dashboardUrl)
+    await page.waitForSelector('body[data-loaded="true"]', { timeout: 20_000 })
+
+    // The miners table: one row per demo miner, its address and a hashrate.
+    const rows = await page.$$eval('#miners-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+    expect(rows.length).toBeGreaterThanOrEqual(2)
+    for (const m of demo.miners) expect(rows.some((cells) => cells[0] === m.address)).toBe(true)
+    for (const cells of rows) expect(cells[2]).toMatch(/^[\d.]+ [kMG]?H\/s$/)
+
+    // The chart: the cooperative's line has real points, and its axis is labelled in H/s units.
+    const d = await page.getAttribute('#chart-coop', 'd')
+    expect(d).not.toBeNull()
+    const points = (d ?? '').split(/[ML]/).filter((s) => s.trim() !== '').map((p) => p.trim().split(' ').map(Number))
+    expect(points.length, d ?? '').toBeGreaterThanOrEqual(3)
+    const ys = new Set(points.map((p) => p[1]))
+    expect(ys.size).toBeGreaterThan(1) // not a flat line at zero
+    const labels = await page.$$eval('#chart text.axis', (ts) => ts.map((t) => t.textContent ?? ''))
+    expect(labels.filter((l) => /H\/s$/.test(l)).length).toBeGreaterThanOrEqual(2)
+
+    // The next payout split and the blocks found are filled too.
+    expect(await page.$$eval('#payout-table tbody tr', (trs) => trs.length)).toBeGreaterThanOrEqual(1)
+    expect(await page.textContent('#card-blocks')).toMatch(/^[1-9]\d*$/)
+    expect(await page.textContent('#badge-bitcoind')).toMatch(/^bitcoind ✓ height \d+$/)
+
+    mkdirSync(join(ROOT, 'artifacts'), { recursive: true })
+    await page.screenshot({ path: SCREENSHOT, fullPage: true })
+    expect(existsSync(SCREENSHOT)).toBe(true)
+    expect(foreign).toEqual([])
+    expect(failed).toEqual([])
+    expect(errors).toEqual([])
+  }, 60_000)
+})
