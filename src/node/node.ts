@@ -193,8 +193,6 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       } else log.warn({ hash: e.hash, height: e.height, reason: e.reason }, `block ${e.height} rejected by bitcoind: ${e.reason ?? 'no reason'}`)
       this.emit('block', e)
     })
-    this.swarm.on('peer-joined', (p, n) => log.info({ peer: p.id.slice(0, 12), peers: n }, `peer joined (${n} connected)`))
-    this.swarm.on('peer-left', (p, n) => log.info({ peer: p.id.slice(0, 12), peers: n }, `peer left (${n} connected)`))
   }
 
   private async checkTip(): Promise<void> {
