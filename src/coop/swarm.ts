@@ -58,9 +58,11 @@ export interface CoopSwarmOptions {
   keyPair?: Hyperswarm.KeyPair
   /**
    * Cheap validation of a value a peer asks us to append. Without it we never append for
-   * others (relay requests are answered "relay not offered").
+   * others (relay requests are answered "relay not offered"). May be async: our append carries
+   * our own causal heads, not the relayer's, so a value that depends on another entry (a share on
+   * its parent) must not be appended before that entry is in our view, or apply sees it first.
    */
-  checkRelayed?: (value: Uint8Array) => RelayVerdict
+  checkRelayed?: (value: Uint8Array) => RelayVerdict | Promise<RelayVerdict>
   /** Most relay appends in flight per peer (default 16). */
   maxRelaysInFlight?: number
   handshakeTimeoutMs?: number
@@ -296,19 +298,20 @@ export class CoopSwarm extends EventEmitter<CoopSwarmEvents> {
     if (!this.opts.base.writable) return void answer(false, 'not a writer')
     if (peer.relaysInFlight >= this.maxRelaysInFlight) return void answer(false, 'too many relays in flight')
 
-    let verdict: RelayVerdict
-    try {
-      verdict = this.opts.checkRelayed(msg.value)
-    } catch (err) {
-      verdict = `check failed: ${errorMessage(err)}`
-    }
-    if (verdict !== true) {
-      this.log.info({ peer: shortKey(peer.publicKey), reason: verdict }, `${name}: relayed value refused: ${verdict}`)
-      return void answer(false, verdict)
-    }
-
+    // Counted from the check on: an async check (e.g. waiting until our view holds the share's
+    // parent, so that our append causally follows it) is in flight too.
     peer.relaysInFlight++
     try {
+      let verdict: RelayVerdict
+      try {
+        verdict = await this.opts.checkRelayed(msg.value)
+      } catch (err) {
+        verdict = `check failed: ${errorMessage(err)}`
+      }
+      if (verdict !== true) {
+        this.log.info({ peer: shortKey(peer.publicKey), reason: verdict }, `${name}: relayed value refused: ${verdict}`)
+        return void answer(false, verdict)
+      }
       await this.opts.base.append(msg.value)
       answer(true, '')
     } catch (err) {

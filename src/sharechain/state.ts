@@ -1,4 +1,5 @@
 import { equalBytes, fromHex, toHex } from '../bitcoin/bytes.js'
+import { headerHash } from '../bitcoin/header.js'
 import { checkParams, consensusId, decodeParams, encodeParams, type CoopParams } from '../../protocol/params.js'
 import { decodeEntry, decodeShare, encodeShare, type Share } from '../../protocol/share.js'
 import { ShareChain, type ShareRecord } from './chain.js'
@@ -111,7 +112,8 @@ export class ShareChainState {
       const tipChanged = await this.store(batch, chain, record, split, seq, stats)
       return { kind: 'share', accepted: true, id: record.idHex, height: record.height, isBlock: record.isBlock, tipChanged }
     } catch (err) {
-      if (err instanceof ShareRejected) return { ...invalid(err.reason, err.detail), id }
+      // A decoded share always has an id (its header hash), even when stage 1 rejects it.
+      if (err instanceof ShareRejected) return { ...invalid(err.reason, err.detail), id: id ?? toHex(headerHash(share.header)) }
       throw err
     }
   }
@@ -149,6 +151,9 @@ export class ShareChainState {
       const rec: ShareRecord | undefined = chain.get(cur) ?? (await this.loadRecord(batch, chain, cur))
       if (rec === undefined) break
       if (this.hydrated.has(rec.idHex)) break // its own ancestry is already loaded
+      // The window credits each ancestor's uncles (ShareChain.credits reads their records): a cold
+      // memo (restart, fast-forward) without them computes a different split than a warm one.
+      for (const u of rec.uncleHexes) if (!chain.has(u)) await this.loadRecord(batch, chain, u)
       cur = rec.parentHex
     }
     this.hydrated.add(idHex)
