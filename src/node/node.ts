@@ -119,7 +119,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
         consensusId: key.consensusId,
         dht: config.dht,
         keyPair: await store.store.createKeyPair('hashcoop-swarm'),
-        checkRelayed: (value) => relayVerdict(state, value),
+        checkRelayed: (value) => relayVerdict(state, asViewLike(base.view), () => base.update(), value),
         log
       })
       cleanups.push(() => swarm.close())
@@ -214,18 +214,35 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
   }
 }
 
-/** A relayed value a writer will append for a peer: a decodable share passing stage 1. */
-function relayVerdict(state: ShareChainState, value: Uint8Array): true | string {
+/** How long a relayed share may wait for its parent to reach our view. */
+const RELAY_PARENT_WAIT_MS = 5_000
+
+/**
+ * A relayed value a writer will append for a peer: a decodable share passing stage 1, appended
+ * only once its parent is in our view. Our append carries our own causal heads, not the
+ * relayer's, so appending earlier would let apply see the share before its parent.
+ */
+async function relayVerdict(state: ShareChainState, view: ViewLike, update: () => Promise<void>, value: Uint8Array): Promise<true | string> {
   const chain = state.shareChain
   if (chain === null) return 'no genesis yet'
+  let share
   try {
     const entry = decodeEntry(value)
     if (entry.type !== 'share') return 'only shares are relayed'
-    checkStage1(chain, entry.share)
-    return true
+    share = entry.share
+    checkStage1(chain, share)
   } catch (err) {
     return err instanceof ShareRejected ? err.reason : 'malformed'
   }
+  if (share.height === 0) return true
+  const parentKey = `share!${toHex(share.parent)}`
+  const deadline = Date.now() + RELAY_PARENT_WAIT_MS
+  while ((await view.get(parentKey)) === null) {
+    if (Date.now() > deadline) return 'unknown-parent: the parent has not reached this writer'
+    await update()
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return true
 }
 
 async function waitForGenesis(base: CoopBase<ShareView>, state: ShareChainState, timeoutMs: number, log: CoopLogger): Promise<CoopParams> {
@@ -300,4 +317,3 @@ export async function initCooperative(opts: InitOptions): Promise<{ joinKey: str
   }
 }
 
-export { toHex }
