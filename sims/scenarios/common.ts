@@ -2,30 +2,12 @@ import type { CoopParams } from '../../protocol/params.js'
 import { round } from '../core/stats.js'
 
 /** The consensus parameters a figure depends on, as stated under it. */
-export interface ParamsSummary {
-  shareInterval: number
-  halfLife: number
-  windowShares: number
-  maxUncles: number
-  uncleDepth: number
-  uncleWeightBps: number
-  finderBonusBps: number
-  minPayout: number
-  maxOutputs: number
-}
+const SUMMARY_KEYS = ['shareInterval', 'halfLife', 'windowShares', 'maxUncles', 'uncleDepth', 'uncleWeightBps', 'finderBonusBps', 'minPayout', 'maxOutputs'] as const
+
+export type ParamsSummary = Pick<CoopParams, (typeof SUMMARY_KEYS)[number]>
 
 export function summarizeParams(p: CoopParams): ParamsSummary {
-  return {
-    shareInterval: p.shareInterval,
-    halfLife: p.halfLife,
-    windowShares: p.windowShares,
-    maxUncles: p.maxUncles,
-    uncleDepth: p.uncleDepth,
-    uncleWeightBps: p.uncleWeightBps,
-    finderBonusBps: p.finderBonusBps,
-    minPayout: p.minPayout,
-    maxOutputs: p.maxOutputs
-  }
+  return Object.fromEntries(SUMMARY_KEYS.map((k) => [k, p[k]])) as ParamsSummary
 }
 
 export function paramsLine(p: ParamsSummary): string {

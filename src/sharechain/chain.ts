@@ -146,7 +146,8 @@ export class ShareChain {
 
   /** PPLNS weights over the window ending at `parent` (inclusive); empty before any share. */
   windowWeights(parent: ShareRecord | undefined): ReadonlyMap<string, bigint> {
-    return parent === undefined ? new Map() : this.windowAt(parent).weights
+    // A copy: the memo's map moves on to the next share (windowAt), and callers may hold this.
+    return parent === undefined ? new Map() : new Map(this.windowAt(parent).weights)
   }
 
   /** The payout outputs a child of `parent` found by `finderScript` must pay (SPEC.md §7). */
@@ -155,7 +156,7 @@ export class ShareChain {
     const key = `${parent?.idHex ?? ''}:${coinbaseValue}`
     let base = this.splitBases.get(key)
     if (base === undefined) {
-      base = prepareSplit(this.params, this.windowWeights(parent), coinbaseValue)
+      base = prepareSplit(this.params, parent === undefined ? new Map() : this.windowAt(parent).weights, coinbaseValue)
       this.splitBases.set(key, base)
       if (this.splitBases.size > SPLIT_MEMO_SIZE) this.splitBases.delete(this.splitBases.keys().next().value as string)
     }
@@ -190,6 +191,9 @@ export class ShareChain {
     }
     const parent = this.parentOf(r)
     const parentMemo = parent === undefined ? undefined : this.windows.get(parent.idHex)
+    // The parent's window moves to the child instead of being copied (a chain extends its tip far
+    // more often than it forks); a parent asked for again is rebuilt from the records.
+    if (parent !== undefined && parentMemo !== undefined) this.windows.delete(parent.idHex)
     const next = parentMemo !== undefined ? this.extendWindow(parentMemo, r) : this.buildWindow(r)
     this.windows.set(r.idHex, next)
     if (this.windows.size > WINDOW_MEMO_SIZE) this.windows.delete(this.windows.keys().next().value as string)
@@ -198,7 +202,7 @@ export class ShareChain {
 
   /** The window at `r` from the window at its parent: add `r`, drop the share that falls out. */
   private extendWindow(prev: WindowMemo, r: ShareRecord): WindowMemo {
-    const weights = new Map(prev.weights)
+    const weights = prev.weights
     const leavingHeight = r.height - this.params.windowShares
     const parent = this.parentOf(r)
     const leaving = parent === undefined || leavingHeight < 0 ? undefined : this.ancestorAt(parent, leavingHeight)
