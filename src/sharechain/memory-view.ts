@@ -2,11 +2,12 @@ import type { ViewBatch, ViewEntry, ViewLike, ViewRange } from './view.js'
 
 /**
  * A ViewLike held in memory with Hyperbee's ordering and batch semantics (a batch sees its own
- * writes; flush makes them visible). The auditor and the simulator replay into it; values are
- * deep-copied through JSON so nothing aliases, exactly as a Hyperbee with JSON values behaves.
+ * writes; flush makes them visible). The auditor and the simulator replay into it. Values must be
+ * JSON data (as in a Hyperbee with JSON values); they are deep-frozen when written, so a reader
+ * can never change what is stored, without the cost of copying or parsing on every read.
  */
 export class MemoryView implements ViewLike {
-  private readonly data = new Map<string, string>()
+  private readonly data = new Map<string, unknown>()
   private sortedKeys: string[] | null = null
 
   async get(key: string): Promise<ViewEntry | null> {
@@ -14,29 +15,29 @@ export class MemoryView implements ViewLike {
   }
 
   getSync(key: string): ViewEntry | null {
-    const raw = this.data.get(key)
-    return raw === undefined ? null : { key, value: JSON.parse(raw) as unknown }
+    return this.data.has(key) ? { key, value: this.data.get(key) } : null
   }
 
   batch(): ViewBatch {
-    const pending = new Map<string, string | null>()
+    /** Pending writes; a deletion is marked with DELETED. */
+    const pending = new Map<string, unknown>()
     return {
       get: async (key) => {
         if (pending.has(key)) {
-          const raw = pending.get(key)
-          return raw === null || raw === undefined ? null : { key, value: JSON.parse(raw) as unknown }
+          const value = pending.get(key)
+          return value === DELETED ? null : { key, value }
         }
         return this.getSync(key)
       },
       put: async (key, value) => {
-        pending.set(key, JSON.stringify(value))
+        pending.set(key, deepFreeze(value))
       },
       del: async (key) => {
-        pending.set(key, null)
+        pending.set(key, DELETED)
       },
       flush: async () => {
         for (const [k, v] of pending) {
-          if (v === null) this.data.delete(k)
+          if (v === DELETED) this.data.delete(k)
           else this.data.set(k, v)
         }
         if (pending.size > 0) this.sortedKeys = null
@@ -64,9 +65,18 @@ export class MemoryView implements ViewLike {
   dump(): string {
     return [...this.data.entries()]
       .sort(([a], [b]) => compareKeys(a, b))
-      .map(([k, v]) => `${k}\t${v}`)
+      .map(([k, v]) => `${k}\t${JSON.stringify(v)}`)
       .join('\n')
   }
+}
+
+const DELETED = Symbol('deleted')
+
+/** Freezes a JSON value and everything in it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value
+  for (const v of Object.values(value)) deepFreeze(v)
+  return Object.freeze(value)
 }
 
 /** Byte order of the utf-8 keys, as Hyperbee sorts them. */

@@ -45,7 +45,8 @@ export class ShareChainState {
   /** Applies entries in order inside one view batch; returns one outcome per entry. */
   async apply(target: ViewBatch, entries: readonly LogEntry[], onAdmin?: (payload: Uint8Array, entry: LogEntry) => Promise<void>): Promise<Outcome[]> {
     const batch = new CachedBatch(target)
-    const stats = ((await batch.get(KEY.stats))?.value as StatsValue | undefined) ?? { ...EMPTY_STATS }
+    // A copy: it is counted up below, and a view's values must not be changed in place.
+    const stats: StatsValue = { ...(((await batch.get(KEY.stats))?.value as StatsValue | undefined) ?? EMPTY_STATS) }
     const outcomes: Outcome[] = []
     for (const entry of entries) {
       const seq = stats.seq++
