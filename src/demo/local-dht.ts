@@ -1,7 +1,7 @@
 // A local HyperDHT testnet on 127.0.0.1 for the demo and the tests. Nothing here can reach the
 // public DHT: the testnet's nodes bootstrap only from each other, and every swarm gets a DHT
 // node from `testnet.createNode()` (bound to loopback, advertising loopback only). Never build a
-// swarm from `bootstrap: testnet.bootstrap` (binds 0.0.0.0) or with `bootstrap: false` (falls
+// swarm from `bootstrap: testnet.bootstrap` (binds 0.0.0.0) or with bootstrap set to false (falls
 // back to the public network).
 
 import createTestnet from '@hyperswarm/testnet'

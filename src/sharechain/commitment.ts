@@ -1,4 +1,4 @@
-import { concatBytes, ByteWriter } from '../bitcoin/bytes.js'
+import { ByteWriter } from '../bitcoin/bytes.js'
 import { sha256d } from '../bitcoin/hash.js'
 
 /** The share fields a coinbase commits to (SPEC.md §4); everything else is bound by the merkle root. */
@@ -31,4 +31,3 @@ export function isZeroId(id: Uint8Array): boolean {
   return true
 }
 
-export { concatBytes }

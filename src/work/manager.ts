@@ -100,12 +100,6 @@ export class WorkManager extends EventEmitter<WorkEvents> {
     return this.rebuild()
   }
 
-  /** The latest job, for inspection (API, tests). */
-  get currentJob(): StratumJob | null {
-    const last = [...this.jobs.values()].at(-1)
-    return last?.stratum ?? null
-  }
-
   /** Serialized: at most one rebuild runs, and one more is queued if anything changed meanwhile. */
   private rebuild(): Promise<void> {
     if (this.rebuilding !== null) {

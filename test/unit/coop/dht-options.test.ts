@@ -15,7 +15,7 @@ describe('DHT options', () => {
     }
   })
 
-  it('maps each choice to Hyperswarm options, never to bootstrap: false', async () => {
+  it('maps each choice to Hyperswarm options, never to a bootstrap of false', async () => {
     expect(hyperswarmOptions({ kind: 'public' })).toEqual({})
     expect(hyperswarmOptions(privateDht(['127.0.0.1:1234']))).toEqual({ bootstrap: ['127.0.0.1:1234'] })
     expect(() => privateDht([])).toThrow('a private DHT needs at least one bootstrap address')
