@@ -6,6 +6,7 @@ import { encodeHeader, headerHash } from '../../../src/bitcoin/header.js'
 import { coinbaseMerkleBranch, foldMerkleBranch } from '../../../src/bitcoin/merkle.js'
 import { stratumPrevHash, u32BigEndianHex } from '../../../src/bitcoin/stratum-encoding.js'
 import { difficultyToTarget, meetsTarget } from '../../../src/bitcoin/target.js'
+import type { NotifyJob } from '../../../src/drivers/stratum-messages.js'
 
 /**
  * A small scripted Stratum V1 server for the client tests, on 127.0.0.1. It answers the handshake
@@ -15,17 +16,8 @@ import { difficultyToTarget, meetsTarget } from '../../../src/bitcoin/target.js'
  * with the difficulty that was in force when that job was notified.
  */
 
-export interface FakeJob {
-  jobId: string
-  /** Internal byte order. */
-  prevHash: Uint8Array
-  coinb1: Uint8Array
-  coinb2: Uint8Array
-  merkleBranch: Uint8Array[]
-  version: number
-  bits: number
-  ntime: number
-}
+/** The client's job fields; clean_jobs is chosen per notify() call here. */
+export type FakeJob = Omit<NotifyJob, 'cleanJobs'>
 
 export interface FakeServerOptions {
   /** The server's version-rolling mask; null = it answers mining.configure with an error. */
