@@ -84,9 +84,12 @@ describe('join key', () => {
         const pos = p % text.length
         const old = text[pos] as string
         const idx = ALPHABET.indexOf(old)
-        // Inside the data part: another alphabet character; in the prefix: another letter.
+        // Inside the data part: another alphabet character (shift 1-31 of 32); in the prefix: another
+        // letter (the shift folded into 1-25, so that it never wraps back to the same letter).
+        const letterShift = ((shift - 1) % 25) + 1
         const replacement =
-          idx >= 0 ? (ALPHABET[(idx + shift) % 32] as string) : String.fromCharCode(((old.charCodeAt(0) - 97 + shift) % 26) + 97)
+          idx >= 0 ? (ALPHABET[(idx + shift) % 32] as string) : String.fromCharCode(((old.charCodeAt(0) - 97 + letterShift) % 26) + 97)
+        expect(replacement).not.toBe(old)
         const typo = text.slice(0, pos) + replacement + text.slice(pos + 1)
         expect(() => decodeJoinKey(typo)).toThrow(JoinKeyError)
       })
