@@ -1,4 +1,4 @@
-import { KEY, RANGE, type StatsValue, type TipValue, type ViewEntry } from '../sharechain/view.js'
+import { compareKeys, KEY, RANGE, type StatsValue, type TipValue, type ViewEntry } from '../sharechain/view.js'
 import { anomaly, type Anomaly } from './anomaly.js'
 import type { NodeClaims } from './log.js'
 import type { ReplayResult } from './replay.js'
@@ -103,11 +103,6 @@ function idOf(key: string): string | null {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
-/** Byte order of utf-8 keys (Hyperbee's and MemoryView's). */
-function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b))
 }
 
 async function collect(stream: AsyncIterable<ViewEntry>): Promise<ViewEntry[]> {

@@ -33,6 +33,8 @@ export interface ShareRecord {
 
 interface WindowMemo {
   weights: Map<string, bigint>
+  /** The window's shares, oldest first: the next one to leave is members[0]. */
+  members: ShareRecord[]
 }
 
 const WINDOW_MEMO_SIZE = 256
@@ -51,6 +53,8 @@ export class ShareChain {
   private readonly byHeight = new Map<number, string[]>()
   /** Finder-independent splits by parent and coinbase value (a job serves many miners). */
   private readonly splitBases = new Map<string, SplitBase>()
+  /** The last split base made: the ordering hint for the next (see prepareSplit). */
+  private lastSplitBase: SplitBase | undefined
 
   constructor(readonly params: CoopParams) {
     this.consensusId = computeConsensusId(params)
@@ -156,7 +160,8 @@ export class ShareChain {
     const key = `${parent?.idHex ?? ''}:${coinbaseValue}`
     let base = this.splitBases.get(key)
     if (base === undefined) {
-      base = prepareSplit(this.params, parent === undefined ? new Map() : this.windowAt(parent).weights, coinbaseValue)
+      base = prepareSplit(this.params, parent === undefined ? new Map() : this.windowAt(parent).weights, coinbaseValue, this.lastSplitBase)
+      this.lastSplitBase = base
       this.splitBases.set(key, base)
       if (this.splitBases.size > SPLIT_MEMO_SIZE) this.splitBases.delete(this.splitBases.keys().next().value as string)
     }
@@ -202,21 +207,23 @@ export class ShareChain {
 
   /** The window at `r` from the window at its parent: add `r`, drop the share that falls out. */
   private extendWindow(prev: WindowMemo, r: ShareRecord): WindowMemo {
-    const weights = prev.weights
-    const leavingHeight = r.height - this.params.windowShares
-    const parent = this.parentOf(r)
-    const leaving = parent === undefined || leavingHeight < 0 ? undefined : this.ancestorAt(parent, leavingHeight)
-    if (leaving !== undefined) for (const [s, w] of this.credits(leaving)) addWeight(weights, s, -w)
+    const { weights, members } = prev
+    if (members.length === this.params.windowShares) {
+      const leaving = members.shift() as ShareRecord
+      for (const [s, w] of this.credits(leaving)) addWeight(weights, s, -w)
+    }
     for (const [s, w] of this.credits(r)) addWeight(weights, s, w)
-    return { weights }
+    members.push(r)
+    return { weights, members }
   }
 
   private buildWindow(r: ShareRecord): WindowMemo {
     const weights = new Map<string, bigint>()
-    for (const rec of this.ancestry(r, this.params.windowShares)) {
+    const members = [...this.ancestry(r, this.params.windowShares)].reverse()
+    for (const rec of members) {
       for (const [s, w] of this.credits(rec)) addWeight(weights, s, w)
     }
-    return { weights }
+    return { weights, members }
   }
 
   /** Derives the record of a share already known to be valid (validate.ts calls this). */

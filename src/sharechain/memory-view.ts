@@ -1,4 +1,4 @@
-import type { ViewBatch, ViewEntry, ViewLike, ViewRange } from './view.js'
+import { compareKeys, type ViewBatch, type ViewEntry, type ViewLike, type ViewRange } from './view.js'
 
 /**
  * A ViewLike held in memory with Hyperbee's ordering and batch semantics (a batch sees its own
@@ -48,7 +48,8 @@ export class MemoryView implements ViewLike {
 
   async *createReadStream(range: ViewRange = {}): AsyncIterable<ViewEntry> {
     if (this.sortedKeys === null) this.sortedKeys = [...this.data.keys()].sort(compareKeys)
-    const keys = this.sortedKeys.filter((k) => inRange(k, range))
+    // Binary search for the range: a view holds every share; a range is often a few keys of it.
+    const keys = this.sortedKeys.slice(lowerBound(this.sortedKeys, range), upperBound(this.sortedKeys, range))
     if (range.reverse === true) keys.reverse()
     const limit = range.limit ?? Infinity
     for (let i = 0; i < keys.length && i < limit; i++) {
@@ -79,15 +80,28 @@ function deepFreeze<T>(value: T): T {
   return Object.freeze(value)
 }
 
-/** Byte order of the utf-8 keys, as Hyperbee sorts them. */
-function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b))
+/** The first index of `sorted` whose key is above the range's lower bounds (gt and gte both apply). */
+function lowerBound(sorted: readonly string[], r: ViewRange): number {
+  const afterGte = r.gte === undefined ? 0 : search(sorted, (c) => c < 0, r.gte)
+  const afterGt = r.gt === undefined ? 0 : search(sorted, (c) => c <= 0, r.gt)
+  return Math.max(afterGte, afterGt)
 }
 
-function inRange(k: string, r: ViewRange): boolean {
-  if (r.gt !== undefined && compareKeys(k, r.gt) <= 0) return false
-  if (r.gte !== undefined && compareKeys(k, r.gte) < 0) return false
-  if (r.lt !== undefined && compareKeys(k, r.lt) >= 0) return false
-  if (r.lte !== undefined && compareKeys(k, r.lte) > 0) return false
-  return true
+/** The index after the last key of `sorted` within the range's upper bounds. */
+function upperBound(sorted: readonly string[], r: ViewRange): number {
+  const uptoLte = r.lte === undefined ? sorted.length : search(sorted, (c) => c <= 0, r.lte)
+  const uptoLt = r.lt === undefined ? sorted.length : search(sorted, (c) => c < 0, r.lt)
+  return Math.min(uptoLte, uptoLt)
+}
+
+/** The number of leading keys for which `before(compareKeys(key, bound))` holds (keys sorted). */
+function search(sorted: readonly string[], before: (c: number) => boolean, bound: string): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (before(compareKeys(sorted[mid] as string, bound))) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }

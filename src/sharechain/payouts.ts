@@ -15,25 +15,30 @@ import type { CoopParams } from '../../protocol/params.js'
  *  3. everything else (below minPayout, or beyond the cap) forms one pot, paid whole to one of its
  *     members drawn with probability proportional to their amounts, from a hash of the parent id:
  *     each member's expected payment equals its amount exactly, and the coinbase stays small.
+ *
+ * Every share is checked against its split, so this runs once per share on a replay: it is written
+ * to allocate little (no intermediate maps or filtered copies). Scripts are compared as lowercase
+ * hex strings, whose order is their bytes' order.
  */
 
-/** Credited work per payout script (hex), as the window computes it. */
+/** Credited work per payout script (lowercase hex, as toHex writes it), as the window computes it. */
 export type Weights = ReadonlyMap<string, bigint>
 
 export interface PayoutSplit {
   outputs: TxOutput[]
   /** Per-script amounts before the minimum/cap rules (what each miner earned in expectation). */
-  earned: Map<string, bigint>
+  readonly earned: ReadonlyMap<string, bigint>
   /** The lottery, when one was drawn. */
   lottery: { pot: bigint; members: number; winner: string } | null
 }
 
 const LOTTERY_DOMAIN = new TextEncoder().encode('hashcoop/dust-lottery/v1')
 
-interface Ranked {
-  script: string
-  bytes: Uint8Array
-  amount: bigint
+/** One script's proportional amount; `slot` is its index in SplitBase.byScript (-1: not there). */
+interface Entry {
+  readonly script: string
+  readonly amount: bigint
+  readonly slot: number
 }
 
 export function splitCoinbase(params: CoopParams, weights: Weights, coinbaseValue: bigint, finderScript: Uint8Array, lotterySeed: Uint8Array): PayoutSplit {
@@ -49,60 +54,150 @@ export interface SplitBase {
   value: bigint
   /** value minus the proportional amounts: the finder bonus plus the rounding remainder. */
   toFinder: bigint
-  ranked: readonly Ranked[]
-  amountOf: ReadonlyMap<string, bigint>
+  /** Every script with positive work and its proportional amount, in ranking order. */
+  ranked: readonly Entry[]
+  /** The same entries in script order (the lottery's order). */
+  byScript: readonly Entry[]
 }
 
-export function prepareSplit(params: CoopParams, weights: Weights, value: bigint): SplitBase {
+/**
+ * `previous`, the base of a nearby share (the parent's, typically), only speeds the sorting up:
+ * consecutive windows hold the same scripts in nearly the same ranking, and both orders are total
+ * (scripts are distinct), so the result is the same with any hint or none.
+ */
+export function prepareSplit(params: CoopParams, weights: Weights, value: bigint, previous?: SplitBase): SplitBase {
   if (value < 0n) throw new RangeError('coinbase value must not be negative')
   const bonus = (value * BigInt(params.finderBonusBps)) / 10_000n
   const distributable = value - bonus
   let total = 0n
-  for (const w of weights.values()) total += w
-  const amountOf = new Map<string, bigint>()
+  let positive = 0
+  // forEach rather than for-of: no [key, value] pair is allocated per script.
+  weights.forEach((w) => {
+    total += w
+    if (w > 0n) positive++
+  })
+  if (total <= 0n) return { value, toFinder: value, ranked: [], byScript: [] }
+  // The same scripts as the previous base: its script order holds, and its ranking is nearly right.
+  const reused = previous !== undefined && previous.byScript.length === positive ? reweigh(previous, weights, distributable, total) : null
+  const byScript = reused ?? freshEntries(weights, distributable, total)
   let paid = 0n
-  if (total > 0n) {
-    for (const [script, w] of weights) {
-      if (w <= 0n) continue
-      const a = (distributable * w) / total
-      amountOf.set(script, a)
-      paid += a
-    }
+  for (const e of byScript) paid += e.amount
+  const ranked = reused !== null ? (previous as SplitBase).ranked.map((r) => reused[r.slot] as Entry) : byScript.slice()
+  ranked.sort(compareRanked) // a merge sort: fast on the nearly sorted hint
+  return { value, toFinder: value - paid, ranked, byScript }
+}
+
+/**
+ * The previous base's scripts, in their (script) order, with new amounts; null if one has no
+ * positive weight. The caller checked the counts are equal, so non-null means the same scripts.
+ */
+function reweigh(previous: SplitBase, weights: Weights, distributable: bigint, total: bigint): Entry[] | null {
+  const out: Entry[] = new Array<Entry>(previous.byScript.length)
+  for (let i = 0; i < out.length; i++) {
+    const script = (previous.byScript[i] as Entry).script
+    const w = weights.get(script)
+    if (w === undefined || w <= 0n) return null
+    out[i] = { script, amount: (distributable * w) / total, slot: i }
   }
-  const ranked = [...amountOf].map(([script, amount]) => ({ script, bytes: bytesOf(script), amount })).sort(compareRanked)
-  return { value, toFinder: value - paid, ranked, amountOf }
+  return out
+}
+
+function freshEntries(weights: Weights, distributable: bigint, total: bigint): Entry[] {
+  const scripts: string[] = []
+  weights.forEach((w, script) => {
+    if (w <= 0n) return
+    checkScriptKey(script)
+    scripts.push(script)
+  })
+  scripts.sort()
+  return scripts.map((script, slot) => ({ script, amount: (distributable * (weights.get(script) as bigint)) / total, slot }))
 }
 
 export function finishSplit(params: CoopParams, base: SplitBase, finderScript: Uint8Array, lotterySeed: Uint8Array): PayoutSplit {
   const finder = toHex(finderScript)
-  const finderEntry: Ranked = { script: finder, bytes: bytesOf(finder), amount: (base.amountOf.get(finder) ?? 0n) + base.toFinder }
-  const ranked = base.ranked.filter((r) => r.script !== finder)
-  ranked.splice(insertionIndex(ranked, finderEntry), 0, finderEntry)
-  const earned = new Map(base.amountOf)
-  earned.set(finder, finderEntry.amount)
+  const { ranked, finderEntry } = rankWithFinder(base, finder)
+  const min = BigInt(Math.max(1, params.minPayout))
+  // Ranked by amount descending, so the amounts at or above the minimum are a prefix.
+  let eligible = 0
+  while (eligible < ranked.length && (ranked[eligible] as Entry).amount >= min) eligible++
+  const kept = eligible === ranked.length && eligible <= params.maxOutputs ? eligible : Math.min(eligible, params.maxOutputs - 1)
 
-  const { kept, pot } = applyMinimumAndCap(params, ranked)
-  const outputs: TxOutput[] = kept.map((r) => ({ script: r.bytes, value: r.amount }))
-  const lottery = drawLottery(pot, lotterySeed)
-  if (lottery !== null) outputs.push({ script: bytesOf(lottery.winner), value: lottery.pot })
-  outputs.sort(compareOutputs)
-  return { outputs, earned, lottery }
+  // The kept outputs are already in coinbase order (the ranking order); the lottery's slots in.
+  const outputs: TxOutput[] = new Array<TxOutput>(kept)
+  for (let i = 0; i < kept; i++) {
+    const r = ranked[i] as Entry
+    outputs[i] = { script: bytesOf(r.script), value: r.amount }
+  }
+  const lottery = drawLottery(base, ranked, kept, finderEntry, lotterySeed)
+  if (lottery !== null) {
+    const prize: TxOutput = { script: bytesOf(lottery.winner), value: lottery.pot }
+    outputs.splice(insertionIndex(outputs, prize, compareOutputs), 0, prize)
+  }
+  return new Split(outputs, lottery, base, finderEntry)
+}
+
+/** A split's outputs and lottery; the per-script amounts are built only when asked for. */
+class Split implements PayoutSplit {
+  private earnedMap: Map<string, bigint> | null = null
+
+  constructor(
+    readonly outputs: TxOutput[],
+    readonly lottery: PayoutSplit['lottery'],
+    private readonly base: SplitBase,
+    private readonly finder: Entry
+  ) {}
+
+  get earned(): ReadonlyMap<string, bigint> {
+    if (this.earnedMap === null) {
+      this.earnedMap = new Map(this.base.byScript.map((r) => [r.script, r.amount]))
+      this.earnedMap.set(this.finder.script, this.finder.amount)
+    }
+    return this.earnedMap
+  }
+}
+
+/**
+ * The base ranking with the finder's entry raised by the bonus and remainder, moved into place.
+ * The finder's entry keeps its base slot (-1 when it has no work in the window).
+ */
+function rankWithFinder(base: SplitBase, finder: string): { ranked: Entry[]; finderEntry: Entry } {
+  const ranked = base.ranked.slice()
+  const at = ranked.findIndex((r) => r.script === finder)
+  const own = at < 0 ? undefined : (ranked[at] as Entry)
+  if (at >= 0) ranked.splice(at, 1)
+  const finderEntry: Entry = { script: finder, amount: (own?.amount ?? 0n) + base.toFinder, slot: own?.slot ?? -1 }
+  ranked.splice(insertionIndex(ranked, finderEntry, compareRanked), 0, finderEntry)
+  return { ranked, finderEntry }
 }
 
 /** Ranking order: amount descending, then script bytes ascending. */
-function compareRanked(a: Ranked, b: Ranked): number {
-  return a.amount === b.amount ? compareBytes(a.bytes, b.bytes) : a.amount > b.amount ? -1 : 1
+function compareRanked(a: Entry, b: Entry): number {
+  if (a.amount !== b.amount) return a.amount > b.amount ? -1 : 1
+  return a.script < b.script ? -1 : a.script > b.script ? 1 : 0
 }
 
-function insertionIndex(sorted: readonly Ranked[], entry: Ranked): number {
+function insertionIndex<T>(sorted: readonly T[], entry: T, compare: (a: T, b: T) => number): number {
   let lo = 0
   let hi = sorted.length
   while (lo < hi) {
     const mid = (lo + hi) >> 1
-    if (compareRanked(sorted[mid] as Ranked, entry) < 0) lo = mid + 1
+    if (compare(sorted[mid] as T, entry) < 0) lo = mid + 1
     else hi = mid
   }
   return lo
+}
+
+const LOWER_HEX = /^(?:[0-9a-f]{2})*$/
+
+/** Keys already checked (scripts recur in every split of a window; bounded like scriptBytes). */
+const checkedKeys = new Set<string>()
+
+/** Hex order is bytes order only for one spelling of hex: refuse any other. */
+function checkScriptKey(script: string): void {
+  if (checkedKeys.has(script)) return
+  if (!LOWER_HEX.test(script)) throw new Error(`payout script key is not lowercase hex: ${JSON.stringify(script.slice(0, 80))}`)
+  if (checkedKeys.size >= 100_000) checkedKeys.clear()
+  checkedKeys.add(script)
 }
 
 /** Script bytes by hex: payout scripts recur in every split, so decode each once (bounded). */
@@ -117,26 +212,40 @@ function bytesOf(script: string): Uint8Array {
   return b
 }
 
-function applyMinimumAndCap(params: CoopParams, ranked: Ranked[]): { kept: Ranked[]; pot: Ranked[] } {
-  const min = BigInt(Math.max(1, params.minPayout))
-  const eligible = ranked.filter((r) => r.amount >= min)
-  const rest = ranked.filter((r) => r.amount < min)
-  if (rest.length === 0 && eligible.length <= params.maxOutputs) return { kept: eligible, pot: [] }
-  const slots = params.maxOutputs - 1
-  return { kept: eligible.slice(0, slots), pot: [...eligible.slice(slots), ...rest] }
-}
-
-function drawLottery(pot: Ranked[], seed: Uint8Array): PayoutSplit['lottery'] {
+/**
+ * The pot is ranked[from..]; its members are drawn in script order, each weighted by its amount.
+ * The script order comes from base.byScript (no sort): the finder's entry stands in for its base
+ * entry, or joins at its place in the order when it has none.
+ */
+function drawLottery(base: SplitBase, ranked: readonly Entry[], from: number, finder: Entry, seed: Uint8Array): PayoutSplit['lottery'] {
+  const inPot = new Uint8Array(base.byScript.length)
+  let finderInPot = false
   let total = 0n
-  for (const r of pot) total += r.amount
+  let members = 0
+  for (let i = from; i < ranked.length; i++) {
+    const r = ranked[i] as Entry
+    total += r.amount
+    if (r.amount > 0n) members++
+    if (r === finder) finderInPot = true
+    else inPot[r.slot] = 1
+  }
   if (total === 0n) return null
-  const members = pot.filter((r) => r.amount > 0n).sort((a, b) => compareBytes(a.bytes, b.bytes))
   const draw = BigInt('0x' + toHex(sha256(concatBytes(LOTTERY_DOMAIN, seed)))) % total
   let cumulative = 0n
-  for (const m of members) {
+  const wins = (m: Entry): boolean => {
     cumulative += m.amount
-    if (draw < cumulative) return { pot: total, members: members.length, winner: m.script }
+    return draw < cumulative
   }
+  let finderPending = finderInPot && finder.slot < 0
+  for (const e of base.byScript) {
+    if (finderPending && finder.script < e.script) {
+      finderPending = false
+      if (wins(finder)) return { pot: total, members, winner: finder.script }
+    }
+    const member = e.slot === finder.slot ? (finderInPot ? finder : null) : inPot[e.slot] === 1 ? e : null
+    if (member !== null && wins(member)) return { pot: total, members, winner: member.script }
+  }
+  if (finderPending && wins(finder)) return { pot: total, members, winner: finder.script }
   throw new Error('unreachable: lottery draw beyond the pot')
 }
 

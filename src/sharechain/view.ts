@@ -32,6 +32,27 @@ export interface ViewLike extends ViewReader {
   createReadStream(range?: ViewRange): AsyncIterable<ViewEntry>
 }
 
+/**
+ * Byte order of the utf-8 encodings of two keys (Hyperbee's order), without encoding them. UTF-16
+ * code units sort like utf-8 bytes except that surrogates (0xD800-0xDFFF, the halves of code
+ * points above 0xFFFF) must sort after 0xE000-0xFFFF; only the first differing unit matters.
+ */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x !== y) return utf8Rank(x) - utf8Rank(y)
+  }
+  return a.length - b.length
+}
+
+function utf8Rank(unit: number): number {
+  if (unit < 0xd800) return unit
+  return unit < 0xe000 ? unit + 0x2000 : unit - 0x800
+}
+
 export const KEY = {
   genesis: 'genesis',
   tip: 'tip',

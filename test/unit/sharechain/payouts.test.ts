@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { toHex } from '../../../src/bitcoin/bytes.js'
-import { splitCoinbase } from '../../../src/sharechain/payouts.js'
+import { finishSplit, prepareSplit, splitCoinbase } from '../../../src/sharechain/payouts.js'
 import { outputSize } from '../../../src/bitcoin/coinbase.js'
 import { TestChain, minerScript, testParams } from '../../harness/sharechain.js'
+import { referenceSplit } from '../../harness/reference-split.js'
 
 const params = testParams({ minPayout: 10_000, maxOutputs: 100, finderBonusBps: 50 })
 
@@ -29,6 +30,44 @@ describe('the PPLNS split', () => {
       ),
       { seed: 7, numRuns: 300 }
     )
+  })
+
+  it('equals a literal reading of SPEC.md §7 on any weights, scripts, finder, cap and minimum (property)', () => {
+    // Arbitrary scripts, so that some are prefixes of others and ties in amount are broken by bytes.
+    const script = fc.uint8Array({ minLength: 0, maxLength: 6 })
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(script, fc.oneof(fc.bigInt({ min: 0n, max: 4n }), fc.bigInt({ min: 1n, max: 1n << 90n }))), { maxLength: 120 }),
+        fc.oneof(fc.bigInt({ min: 0n, max: 1000n }), fc.bigInt({ min: 0n, max: 2_100_000_000_000_000n })),
+        fc.oneof(script, fc.constant(new Uint8Array(0))),
+        fc.integer({ min: 1, max: 130 }),
+        fc.integer({ min: 0, max: 5_000_000 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.oneof(fc.constant('none' as const), fc.constant('same scripts' as const), fc.array(script, { maxLength: 4 })),
+        fc.integer({ min: 0, max: 1000 }),
+        (entries, value, finder, maxOutputs, minPayout, finderBonusBps, seed, hint, shuffle) => {
+          const weights = new Map(entries.map(([s, w]) => [toHex(s), w] as const))
+          const p = { ...params, maxOutputs, minPayout, finderBonusBps }
+          const expected = referenceSplit(p, weights, value, finder, seed)
+          // The ordering hint of a neighbouring window: same scripts with other weights, or others.
+          const hintWeights = new Map([...weights].map(([k, w], i) => [k, hint === 'same scripts' ? w + BigInt((i * shuffle) % 7) : w] as const))
+          if (Array.isArray(hint)) for (const h of hint) hintWeights.set(toHex(h), 3n)
+          const hintBase = hint === 'none' ? undefined : prepareSplit(p, hintWeights, value / 2n)
+          for (const split of [splitCoinbase(p, weights, value, finder, seed), finishSplit(p, prepareSplit(p, weights, value, hintBase), finder, seed)]) {
+            expect(split.outputs.map((o) => [toHex(o.script), o.value])).toEqual(expected.outputs.map((o) => [toHex(o.script), o.value]))
+            expect(split.lottery).toEqual(expected.lottery)
+            expect(new Map(split.earned)).toEqual(expected.earned)
+          }
+        }
+      ),
+      { seed: 11, numRuns: 400 }
+    )
+  })
+
+  it('refuses a weights key that is not lowercase hex (its order would not be the bytes order)', () => {
+    const weights = new Map([['00AB', 5n]])
+    expect(() => splitCoinbase(params, weights, 1000n, minerScript(1), new Uint8Array(32))).toThrow(/lowercase hex/)
   })
 
   it('pays the finder bonus and the rounding remainder to the finder', () => {
