@@ -27,12 +27,13 @@ export interface AuditOptions {
 }
 
 /**
- * Live heap the replay holds per log item: the chain's records and the replay's view, measured
- * at about 3.0 kB a share on a 100,000-share chain (npm run bench audit). A source read from a
- * node's view (--join, --data) also holds the node's records, about 1.2 kB more.
+ * Live heap the replay holds per log item: the replay's view (the chain memo is bounded, see
+ * MEMO_SHARES, and counted in the base), measured at 1.3 kB a share on a 100,000-share chain
+ * (npm run bench audit). A source read from a node's view (--join, --data) also holds the node's
+ * records, about 1.2 kB more.
  */
-const HEAP_PER_ITEM: Record<AuditSource['kind'], number> = { file: 3_300, view: 3_300, join: 4_600, data: 4_600 }
-const HEAP_BASE = 96 * 2 ** 20
+const HEAP_PER_ITEM: Record<AuditSource['kind'], number> = { file: 1_500, view: 1_500, join: 2_800, data: 2_800 }
+const HEAP_BASE = 160 * 2 ** 20
 
 /**
  * Refuses, before hours of replay, a chain that cannot fit in this process's heap (it would end

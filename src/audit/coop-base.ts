@@ -6,7 +6,7 @@ import { applyAdminOp } from '../coop/admin-op.js'
 import { CoopBase } from '../coop/base.js'
 import { silentLogger, type CoopLogger } from '../coop/log.js'
 import { createShareApply, openShareView, type ShareView } from '../sharechain/autobase.js'
-import { ShareChainState } from '../sharechain/state.js'
+import { MEMO_SHARES, ShareChainState } from '../sharechain/state.js'
 import type { GenesisValue } from '../sharechain/view.js'
 
 /**
@@ -46,7 +46,7 @@ function lazyShareApply(known: Uint8Array | null): ApplyFn {
   return async (nodes, view, host) => {
     if (inner === null) {
       const id = known ?? (await idFromView(view)) ?? idFromNodes(nodes) ?? new Uint8Array(32)
-      inner = createShareApply(new ShareChainState(id), { onAdmin: (payload, author, h) => applyAdminOp(payload, author, h) })
+      inner = createShareApply(new ShareChainState(id, { memoShares: MEMO_SHARES }), { onAdmin: (payload, author, h) => applyAdminOp(payload, author, h) })
     }
     return inner(nodes, view, host)
   }

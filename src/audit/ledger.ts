@@ -1,9 +1,8 @@
 import { fromHex, reverseBytes, toHex } from '../bitcoin/bytes.js'
 import type { TxOutput } from '../bitcoin/coinbase.js'
 import { decodeShare, type Share } from '../../protocol/share.js'
-import type { ShareChain } from '../sharechain/chain.js'
 import { shareCoinbase } from '../sharechain/coinbase.js'
-import { RANGE, type BlockValue, type MinerValue } from '../sharechain/view.js'
+import { KEY, RANGE, type BlockValue, type MinerValue, type ShareValue } from '../sharechain/view.js'
 import type { BitcoinCheck, OutputJson } from './bitcoin.js'
 import type { NodeClaims } from './log.js'
 import type { ReplayResult } from './replay.js'
@@ -38,24 +37,25 @@ export interface BlockEntry {
 export async function collectBlocks(claims: NodeClaims, result: ReplayResult): Promise<BlockEntry[]> {
   const claimedById = new Map(claims.blocks.map((b) => [b.id, b]))
   const entries = new Map<string, BlockEntry>()
-  const chain = result.chain
-  for await (const { value } of result.view.createReadStream(RANGE.blocks)) {
+  const { chain, view } = result
+  for await (const { value } of view.createReadStream(RANGE.blocks)) {
     const b = value as BlockValue
-    const record = chain.get(b.id)
+    // From the replay's view: the chain memo keeps only the recent records.
+    const stored = view.getSync(KEY.share(b.id))?.value as ShareValue | undefined
     const expected = b.outputs
     entries.set(b.id, {
       ...blockFields(b),
       valid: true,
       expected,
       claimed: claimedById.get(b.id)?.outputs ?? null,
-      expectedCoinbase: record === undefined ? null : shareCoinbase(chain.consensusId, record.share, expected.map(toTxOutput)),
+      expectedCoinbase: stored === undefined ? null : shareCoinbase(chain.consensusId, decodeShare(fromHex(stored.bytes)), expected.map(toTxOutput)),
       bitcoin: null
     })
   }
   for (const b of claims.blocks) {
     if (entries.has(b.id)) continue
     // The node records a block the replay does not accept: what should its coinbase have paid?
-    const split = splitAtParent(chain, result.rejectedShares.get(b.id))
+    const split = await splitAtParent(result, result.rejectedShares.get(b.id))
     entries.set(b.id, { ...blockFields(b), valid: false, expected: split?.outputs ?? null, claimed: b.outputs, expectedCoinbase: split?.coinbase ?? null, bitcoin: null })
   }
   return [...entries.values()].sort((a, b) => a.seq - b.seq || (a.id < b.id ? -1 : 1))
@@ -66,7 +66,7 @@ function blockFields(b: BlockValue): Pick<BlockEntry, 'id' | 'hash' | 'shareHeig
 }
 
 /** The split a rejected share's coinbase should have paid, when its parent is a valid share. */
-function splitAtParent(chain: ShareChain, bytes: Uint8Array | undefined): { outputs: OutputJson[]; coinbase: Uint8Array } | null {
+async function splitAtParent(result: ReplayResult, bytes: Uint8Array | undefined): Promise<{ outputs: OutputJson[]; coinbase: Uint8Array } | null> {
   if (bytes === undefined) return null
   let share: Share
   try {
@@ -74,11 +74,14 @@ function splitAtParent(chain: ShareChain, bytes: Uint8Array | undefined): { outp
   } catch {
     return null
   }
-  const parent = share.height === 0 ? undefined : chain.get(toHex(share.parent))
-  if (share.height > 0 && parent === undefined) return null
+  const parentHex = share.height === 0 ? null : toHex(share.parent)
+  if (parentHex !== null && result.view.getSync(KEY.share(parentHex)) === null) return null
   try {
-    const split = chain.payoutSplit(parent, share.payoutScript, BigInt(share.coinbaseValue))
-    return { outputs: split.outputs.map((o) => ({ script: toHex(o.script), value: String(o.value) })), coinbase: shareCoinbase(chain.consensusId, share, split.outputs) }
+    // The state loads the parent's window from the view if the memo has let it go.
+    const base = await result.state.workBaseAt(result.view, parentHex)
+    if (base === null) return null
+    const split = base.payouts(share.payoutScript, BigInt(share.coinbaseValue))
+    return { outputs: split.outputs.map((o) => ({ script: toHex(o.script), value: String(o.value) })), coinbase: shareCoinbase(result.chain.consensusId, share, split.outputs) }
   } catch {
     return null
   }

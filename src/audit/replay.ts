@@ -2,7 +2,7 @@ import { concatBytes } from '../bitcoin/bytes.js'
 import { encodeEntry } from '../../protocol/share.js'
 import type { ShareChain } from '../sharechain/chain.js'
 import { MemoryView } from '../sharechain/memory-view.js'
-import { ShareChainState, type LogEntry, type Outcome } from '../sharechain/state.js'
+import { MEMO_SHARES, ShareChainState, type LogEntry, type Outcome } from '../sharechain/state.js'
 import { EMPTY_STATS, KEY, type ShareValue, type StatsValue } from '../sharechain/view.js'
 import { anomaly, type Anomaly } from './anomaly.js'
 import type { AcceptedShare, AuditSource, RejectedEntry } from './log.js'
@@ -21,6 +21,8 @@ export interface ReplayOptions {
   batchSize?: number
   /** Called after each batch with the number of log items consumed. */
   onProgress?: (done: number) => void
+  /** Bound on the chain memo's records (StateOptions.memoShares). */
+  memoShares?: number
 }
 
 export interface ReplayResult {
@@ -45,7 +47,8 @@ const SHARE_ENTRY_TAG = Uint8Array.of(1)
 
 export async function replay(source: AuditSource, opts: ReplayOptions = {}): Promise<ReplayResult> {
   const batchSize = opts.batchSize ?? 1000
-  const state = new ShareChainState(source.consensusId)
+  // A bounded memo: a year of shares would not fit in memory twice (the view holds them).
+  const state = new ShareChainState(source.consensusId, { memoShares: opts.memoShares ?? MEMO_SHARES })
   const view = new MemoryView()
   const anomalies: Anomaly[] = []
   const nodeRejected: RejectedEntry[] = []

@@ -8,7 +8,7 @@ import { CoopBase, CoopSwarm, decodeJoinKey, encodeJoinKey, openCoopStore, silen
 import { applyAdminOp } from '../coop/admin-op.js'
 import { consensusId as computeConsensusId, defaultParams, type CoopParams, type ParamsOverrides } from '../../protocol/params.js'
 import { decodeEntry, encodeEntry } from '../../protocol/share.js'
-import { ShareChainState } from '../sharechain/state.js'
+import { MEMO_SHARES, ShareChainState } from '../sharechain/state.js'
 import { asViewLike, createShareApply, openShareView, type ShareView } from '../sharechain/autobase.js'
 import { checkStage1, ShareRejected } from '../sharechain/validate.js'
 import type { ViewLike } from '../sharechain/view.js'
@@ -101,7 +101,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       throw err
     }
     try {
-      const state = new ShareChainState(key.consensusId)
+      const state = new ShareChainState(key.consensusId, { memoShares: MEMO_SHARES })
       const base = await CoopBase.open<ShareView>({
         store: store.store,
         bootstrapKey: founder ? null : key.bootstrapKey,
@@ -291,7 +291,7 @@ export async function initCooperative(opts: InitOptions): Promise<{ joinKey: str
   const encryptionKey = opts.private === true ? new Uint8Array(randomBytes(32)) : null
   const store = await openCoopStore(opts.dataDir)
   try {
-    const state = new ShareChainState(consensusId)
+    const state = new ShareChainState(consensusId, { memoShares: MEMO_SHARES })
     const base = await CoopBase.open<ShareView>({
       store: store.store,
       bootstrapKey: null,

@@ -27,8 +27,6 @@ export interface ShareRecord {
   uncleHexes: string[]
   /** The header also meets its own Bitcoin target: a block candidate. */
   isBlock: boolean
-  /** jumps[k] = the ancestor 2^k heights below (binary lifting: ancestor lookups in O(log n)). */
-  jumps?: ShareRecord[]
 }
 
 interface WindowMemo {
@@ -104,31 +102,36 @@ export class ShareChain {
     }
   }
 
-  /** The ancestor of `r` (or `r` itself) at `height`, if that height is on its branch. */
+  /**
+   * The ancestor of `r` (or `r` itself) at `height`, if that height is on its branch. A walk up
+   * the parents: the rules ask only within the uncle depth (at most 64). Records hold no pointers
+   * to their ancestors, so that forgotten ones (forgetBelow) can be collected.
+   */
   ancestorAt(r: ShareRecord, height: number): ShareRecord | undefined {
     if (height > r.height || height < 0) return undefined
     let cur: ShareRecord | undefined = r
-    while (cur !== undefined && cur.height > height) {
-      const jumps = this.jumpsOf(cur)
-      let k = jumps.length - 1
-      while (k > 0 && (jumps[k] as ShareRecord).height < height) k--
-      cur = jumps[k]
-    }
+    while (cur !== undefined && cur.height > height) cur = this.parentOf(cur)
     return cur
   }
 
-  /** Binary-lifting pointers, built on first use from the parent's. */
-  private jumpsOf(r: ShareRecord): ShareRecord[] {
-    if (r.jumps !== undefined) return r.jumps
-    const jumps: ShareRecord[] = []
-    let next = this.parentOf(r)
-    for (let k = 0; next !== undefined; k++) {
-      jumps.push(next)
-      const nextJumps: ShareRecord[] = this.jumpsOf(next)
-      next = nextJumps[k]
+  /**
+   * Drops the records below `height` from the memo, with the windows and splits memoized at
+   * them; returns how many went. Their content stays in the view, from which the state machine
+   * loads what a rule asks for again (a deep fork), so a long-running node's memory stays bounded.
+   */
+  forgetBelow(height: number): number {
+    let forgotten = 0
+    for (const [h, ids] of this.byHeight) {
+      if (h >= height) continue
+      for (const id of ids) if (this.records.delete(id)) forgotten++
+      this.byHeight.delete(h)
     }
-    r.jumps = jumps
-    return jumps
+    for (const id of this.windows.keys()) if (!this.records.has(id)) this.windows.delete(id)
+    for (const key of this.splitBases.keys()) {
+      const parentHex = key.slice(0, key.indexOf(':'))
+      if (parentHex !== '' && !this.records.has(parentHex)) this.splitBases.delete(key)
+    }
+    return forgotten
   }
 
   /** The compact target a child of `parent` (undefined: the first share) must declare. */
@@ -180,7 +183,9 @@ export class ShareChain {
     const out: [string, bigint][] = [[r.scriptHex, r.work]]
     for (const u of r.uncleHexes) {
       const uncle = this.records.get(u)
-      if (uncle === undefined) continue // cannot happen for a validated record
+      // The state machine loads a window's uncles before any rule reads them (hydrate): a miss is
+      // a bug, and skipping the credit would pay a different split than every other node.
+      if (uncle === undefined) throw new Error(`the memo lacks uncle ${u} of share ${r.idHex}`)
       const toUncle = (uncle.work * BigInt(this.params.uncleWeightBps)) / 10_000n
       out.push([uncle.scriptHex, toUncle], [r.scriptHex, uncle.work - toUncle])
     }
@@ -208,11 +213,13 @@ export class ShareChain {
   /** The window at `r` from the window at its parent: add `r`, drop the share that falls out. */
   private extendWindow(prev: WindowMemo, r: ShareRecord): WindowMemo {
     const { weights, members } = prev
-    if (members.length === this.params.windowShares) {
-      const leaving = members.shift() as ShareRecord
-      for (const [s, w] of this.credits(leaving)) addWeight(weights, s, -w)
-    }
-    for (const [s, w] of this.credits(r)) addWeight(weights, s, w)
+    const full = members.length === this.params.windowShares
+    // Both credit lists before any change: the memo must not be left half-updated by a throw.
+    const leaving = full ? this.credits(members[0] as ShareRecord) : []
+    const joining = this.credits(r)
+    if (full) members.shift()
+    for (const [s, w] of leaving) addWeight(weights, s, -w)
+    for (const [s, w] of joining) addWeight(weights, s, w)
     members.push(r)
     return { weights, members }
   }

@@ -28,13 +28,32 @@ export type Outcome =
  * The in-memory ShareChain is only a memo of records derived from content (see chain.ts); the
  * view decides what is known, so an Autobase re-ordering that truncates the view is handled.
  */
+/** The memo bound nodes and auditors run with: some 40 MB of records, a few windows deep. */
+export const MEMO_SHARES = 20_000
+
+export interface StateOptions {
+  /**
+   * Bound on the records kept in the chain memo: past it, the records far below the highest share
+   * are forgotten (they stay in the view). Default: unbounded, as the simulator, which reads
+   * the memo directly, needs. At least 4x the rules' depth (window + 2) is used.
+   */
+  memoShares?: number
+}
+
 export class ShareChainState {
   private chain: ShareChain | null = null
   /** Records whose ancestry (window + retarget + uncle depth) is loaded into the memo. */
   private readonly hydrated = new Set<string>()
+  /** The highest share added: forgetting counts down from it. */
+  private highest = 0
 
-  constructor(readonly expectedConsensusId: Uint8Array) {
+  constructor(
+    readonly expectedConsensusId: Uint8Array,
+    private readonly options: StateOptions = {}
+  ) {
     if (expectedConsensusId.length !== 32) throw new Error('consensus id must be 32 bytes')
+    const limit = options.memoShares
+    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit > 0)) throw new RangeError(`memoShares must be a positive integer, got ${limit}`)
   }
 
   /** The chain memo once the genesis record is known (from the log or loadGenesis). */
@@ -111,6 +130,7 @@ export class ShareChainState {
       chain.add(record)
       this.hydrated.add(record.idHex)
       const tipChanged = await this.store(batch, chain, record, split, seq, stats)
+      this.forgetIfFull(chain, record.height)
       return { kind: 'share', accepted: true, id: record.idHex, height: record.height, isBlock: record.isBlock, tipChanged }
     } catch (err) {
       // A decoded share always has an id (its header hash), even when stage 1 rejects it.
@@ -142,11 +162,25 @@ export class ShareChainState {
     return rec
   }
 
+  /**
+   * Past the memo bound, forgets the records more than half the bound below the highest share
+   * (never fewer than the depth any rule reads). What was hydrated may have lost ancestors, so
+   * every share is hydrated again, from the memo where it still holds them, else from the view.
+   */
+  private forgetIfFull(chain: ShareChain, height: number): void {
+    this.highest = Math.max(this.highest, height)
+    const limit = this.options.memoShares
+    if (limit === undefined) return
+    const bound = Math.max(limit, 4 * ruleDepth(chain.params))
+    if (chain.size <= bound) return
+    chain.forgetBelow(this.highest - Math.floor(bound / 2))
+    this.hydrated.clear()
+  }
+
   /** Ensures the ancestry every rule reads (window, retarget, uncles) is in the memo. */
   private async hydrate(batch: ViewReader, chain: ShareChain, idHex: string): Promise<void> {
     if (this.hydrated.has(idHex)) return
-    const p = chain.params
-    const depth = Math.max(p.windowShares, 12, p.uncleDepth + 2) + 1
+    const depth = ruleDepth(chain.params)
     let cur: string | null = idHex
     for (let i = 0; i < depth && cur !== null; i++) {
       const rec: ShareRecord | undefined = chain.get(cur) ?? (await this.loadRecord(batch, chain, cur))
@@ -297,6 +331,11 @@ export interface WorkBase {
   minTime: number
   uncles: Uint8Array[]
   payouts(finderScript: Uint8Array, coinbaseValue: bigint): PayoutSplit
+}
+
+/** How many ancestors of a parent the rules read: the window, the median time past, uncle checks. */
+function ruleDepth(p: CoopParams): number {
+  return Math.max(p.windowShares, 12, p.uncleDepth + 2) + 1
 }
 
 /**

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { decodeShare, encodeEntry, encodeShare, type Share } from '../../protocol/share.js'
 import { ShareChain } from '../../src/sharechain/chain.js'
 import { checkStage1, validateShare } from '../../src/sharechain/validate.js'
-import { ShareChainState } from '../../src/sharechain/state.js'
+import { MEMO_SHARES, ShareChainState } from '../../src/sharechain/state.js'
 import { TestChain, minerScript, testParams } from '../harness/sharechain.js'
 import { emit } from './lib.js'
 
@@ -77,7 +77,7 @@ async function applyBench(shares: Share[]): Promise<void> {
   try {
     const bee = new Hyperbee<string, unknown>(store.get({ name: 'view' }), { keyEncoding: 'utf-8', valueEncoding: 'json' })
     await bee.ready()
-    const state = new ShareChainState(new ShareChain(params).consensusId)
+    const state = new ShareChainState(new ShareChain(params).consensusId, { memoShares: MEMO_SHARES }) // as a node runs
     const entries = [{ value: encodeEntry({ type: 'genesis', params }), writer: 'bench' }, ...shares.map((s) => ({ value: encodeEntry({ type: 'share', share: s }), writer: 'bench' }))]
     const t = process.hrtime.bigint()
     for (let i = 0; i < entries.length; i += 50) {

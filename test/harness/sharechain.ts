@@ -9,7 +9,7 @@ import { bitsToTarget, hashToBigInt, targetToBits } from '../../src/bitcoin/targ
 import { sha256 } from '../../src/bitcoin/hash.js'
 import { consensusId, defaultParams, type CoopParams, type ParamsOverrides } from '../../protocol/params.js'
 import { encodeEntry, type Share } from '../../protocol/share.js'
-import { ShareChainState, type LogEntry, type Outcome } from '../../src/sharechain/state.js'
+import { ShareChainState, type LogEntry, type Outcome, type StateOptions } from '../../src/sharechain/state.js'
 import { MemoryView } from '../../src/sharechain/memory-view.js'
 import type { ViewReader } from '../../src/sharechain/view.js'
 import { jobMerkleRoot, makeShareJob, shareFromSolution, type BlockFields } from '../../src/sharechain/build.js'
@@ -66,13 +66,16 @@ export class TestChain {
   readonly id: Uint8Array
   private extranonceCounter = 0
 
-  constructor(readonly params: CoopParams) {
+  constructor(
+    readonly params: CoopParams,
+    stateOptions: StateOptions = {}
+  ) {
     this.id = consensusId(params)
-    this.state = new ShareChainState(this.id)
+    this.state = new ShareChainState(this.id, stateOptions)
   }
 
-  static async create(params: CoopParams = testParams()): Promise<TestChain> {
-    const c = new TestChain(params)
+  static async create(params: CoopParams = testParams(), stateOptions: StateOptions = {}): Promise<TestChain> {
+    const c = new TestChain(params, stateOptions)
     const [o] = await c.applyEntries([{ value: encodeEntry({ type: 'genesis', params }), writer: 'founder' }])
     if (o?.kind !== 'genesis') throw new Error('genesis not accepted')
     return c

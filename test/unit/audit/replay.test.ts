@@ -171,15 +171,15 @@ describe("auditing a node whose derived records were altered", () => {
 describe('a chain too large for the heap', () => {
   it('is refused before the replay, with the heap it needs and how to run it', async () => {
     const source = await sourceOf(honest.chain)
-    const limit = 128 * 2 ** 20
+    const limit = 256 * 2 ** 20
     const err = await audit({ ...source, itemCount: 1_000_000 }, { heapLimit: limit }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(Error)
-    expect((err as Error).message).toMatch(/replaying 1000000 log entries needs about \d+ MB of JavaScript heap and this process may use 128 MB/)
+    expect((err as Error).message).toMatch(/replaying 1000000 log entries needs about \d+ MB of JavaScript heap and this process may use 256 MB/)
     expect((err as Error).message).toMatch(/--max-old-space-size=\d+/)
   })
 
   it('a chain that fits goes ahead under the same limit', async () => {
-    const r = await audit(await sourceOf(honest.chain), { heapLimit: 128 * 2 ** 20 })
+    const r = await audit(await sourceOf(honest.chain), { heapLimit: 256 * 2 ** 20 })
     expect(r.summary.clean).toBe(true)
   })
 })
