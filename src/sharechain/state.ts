@@ -20,14 +20,6 @@ export type Outcome =
   | { kind: 'admin'; accepted: true; payload: Uint8Array }
   | { kind: 'invalid'; accepted: false; reason: string; detail: string; id: string | null }
 
-/**
- * The share-chain state machine (SPEC.md §10): applies ordered log entries to the view. A pure
- * function of the entries and the view: it reads and writes nothing else, and it never throws for
- * anything an entry contains (an invalid entry is recorded under invalid!<seq> and skipped).
- *
- * The in-memory ShareChain is only a memo of records derived from content (see chain.ts); the
- * view decides what is known, so an Autobase re-ordering that truncates the view is handled.
- */
 /** The memo bound nodes and auditors run with: some 40 MB of records, a few windows deep. */
 export const MEMO_SHARES = 20_000
 
@@ -40,6 +32,14 @@ export interface StateOptions {
   memoShares?: number
 }
 
+/**
+ * The share-chain state machine (SPEC.md §10): applies ordered log entries to the view. A pure
+ * function of the entries and the view: it reads and writes nothing else, and it never throws for
+ * anything an entry contains (an invalid entry is recorded under invalid!<seq> and skipped).
+ *
+ * The in-memory ShareChain is only a memo of records derived from content (see chain.ts); the
+ * view decides what is known, so an Autobase re-ordering that truncates the view is handled.
+ */
 export class ShareChainState {
   private chain: ShareChain | null = null
   /** Records whose ancestry (window + retarget + uncle depth) is loaded into the memo. */
