@@ -106,7 +106,7 @@ function freshEntries(weights: Weights, distributable: bigint, total: bigint): E
   const scripts: string[] = []
   weights.forEach((w, script) => {
     if (w <= 0n) return
-    checkScriptKey(script)
+    bytesOf(script) // checks the spelling
     scripts.push(script)
   })
   scripts.sort()
@@ -189,22 +189,16 @@ function insertionIndex<T>(sorted: readonly T[], entry: T, compare: (a: T, b: T)
 
 const LOWER_HEX = /^(?:[0-9a-f]{2})*$/
 
-/** Keys already checked (scripts recur in every split of a window; bounded like scriptBytes). */
-const checkedKeys = new Set<string>()
-
-/** Hex order is bytes order only for one spelling of hex: refuse any other. */
-function checkScriptKey(script: string): void {
-  if (checkedKeys.has(script)) return
-  if (!LOWER_HEX.test(script)) throw new Error(`payout script key is not lowercase hex: ${JSON.stringify(script.slice(0, 80))}`)
-  if (checkedKeys.size >= 100_000) checkedKeys.clear()
-  checkedKeys.add(script)
-}
-
-/** Script bytes by hex: payout scripts recur in every split, so decode each once (bounded). */
+/**
+ * Script bytes by hex: payout scripts recur in every split, so decode each once (bounded). Hex
+ * order is bytes order only for one spelling of hex: any other is refused here, where every
+ * script is first seen.
+ */
 const scriptBytes = new Map<string, Uint8Array>()
 function bytesOf(script: string): Uint8Array {
   let b = scriptBytes.get(script)
   if (b === undefined) {
+    if (!LOWER_HEX.test(script)) throw new Error(`payout script key is not lowercase hex: ${JSON.stringify(script.slice(0, 80))}`)
     if (scriptBytes.size >= 100_000) scriptBytes.clear()
     b = fromHex(script)
     scriptBytes.set(script, b)
