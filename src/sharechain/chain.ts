@@ -145,9 +145,13 @@ export class ShareChain {
     return nextShareBits(this.params, parent.target, parent.chainTime - prevTime)
   }
 
-  /** The chain time of a share with header time `time` on `parent` (SPEC.md §5.1). */
+  /**
+   * The chain time of a share with header time `time` on `parent` (SPEC.md §5.1): the header time,
+   * but at most maxTimeStep past the later of the parent's chain time and the median time past.
+   */
   chainTimeOf(parent: ShareRecord | undefined, time: number): number {
-    return Math.min(time, (parent === undefined ? this.params.createdAt : parent.chainTime) + this.params.maxTimeStep)
+    const anchor = parent === undefined ? this.params.createdAt : Math.max(parent.chainTime, this.medianTimePast(parent))
+    return Math.min(time, anchor + this.params.maxTimeStep)
   }
 
   /** Median of the last 11 chain times ending at `parent`; the genesis time before any share. */

@@ -6,8 +6,8 @@ import type { CoopParams } from '../../protocol/params.js'
  * 2^((parentSolvetime - shareInterval) / halfLife), in integer arithmetic only, clamped to
  * [1, maxShareTarget] and rounded to compact form. Relative (not anchored at genesis) so that a
  * cooperative that stops mining overnight does not owe the schedule thousands of cheap shares.
- * The solve time is clamped to [0, maxTimeStep], so no timestamp can move one share's target by
- * more than 2^(-shareInterval/halfLife) (harder) or 2^((maxTimeStep - shareInterval)/halfLife) (easier).
+ * Solve times are chain-time differences (SPEC.md §5.1), so they add up exactly to the chain time
+ * that passed, and the chain time cannot run more than maxTimeStep per share ahead of its anchor.
  */
 
 const RADIX_BITS = 16n
@@ -30,18 +30,15 @@ function floorDiv(a: bigint, b: bigint): bigint {
   return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q
 }
 
-/** The solve time the retarget reads: clamped to [0, maxTimeStep] (SPEC.md §5.2). */
-export function clampSolvetime(params: CoopParams, solvetime: number): number {
-  return Math.min(Math.max(solvetime, 0), params.maxTimeStep)
-}
-
 /**
  * The target a child of `parent` must declare. `parentSolvetime` = parent's chain time minus its
- * own parent's (minus `createdAt` for the first share); it may be negative, and is clamped here.
+ * own parent's (minus `createdAt` for the first share); it may be negative. It is not clamped:
+ * chain times already bound it (SPEC.md §5.1), and a clamp would let the solve times the retarget
+ * reads add up to something other than the chain time that passed, which a timestamp attacker can
+ * bias (SPEC.md §5.3).
  */
 export function nextShareTarget(params: CoopParams, parentTarget: bigint, parentSolvetime: number): bigint {
-  const solvetime = clampSolvetime(params, parentSolvetime)
-  const exponent = floorDiv(BigInt(solvetime - params.shareInterval) * RADIX, BigInt(params.halfLife))
+  const exponent = floorDiv(BigInt(parentSolvetime - params.shareInterval) * RADIX, BigInt(params.halfLife))
   const maxTarget = bitsToTarget(params.maxShareBits)
   let next = scaleByPowerOfTwo(parentTarget, exponent)
   if (next > maxTarget) next = maxTarget
