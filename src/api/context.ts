@@ -39,12 +39,12 @@ export class ApiContext {
 
   /**
    * "Now" for windows over share times: the wall clock, or the tip's time when that is ahead
-   * (share times follow the chains' median-time-past rules, which may run ahead of this clock).
+   * (share chain times follow the median-time-past rules, which may run ahead of this clock).
    */
   async chainNow(): Promise<number> {
     const tip = await this.reader.tip()
     const share = tip === null ? null : await this.reader.share(tip.id)
-    return Math.max(this.nowSec, share?.time ?? 0)
+    return Math.max(this.nowSec, share?.chainTime ?? 0)
   }
 
   /** The current template and when this API first saw it (ms). */

@@ -2,7 +2,8 @@
  * Hashrate from the share-chain: a share's work is the expected number of hashes behind it
  * (2^256 / (target + 1)), so the work of the shares found in a span of time, divided by the span,
  * estimates the hashrate that found them, whoever's node they came through. Share times are their
- * headers' ntime (the miners' clocks, bounded by the share-chain's timestamp rules).
+ * chain times (SPEC.md §5.1): the miners' ntime, capped so that a share stamped far ahead counts
+ * where the share-chain puts it, not where its miner said.
  */
 import type { ChainReader, ShareEntry } from './chain-reader.js'
 import { formatHashrate } from './units.js'
@@ -22,7 +23,7 @@ export interface RecentWork {
 
 export async function recentWork(reader: ChainReader, nowSec: number, createdAt: number, windowSec = HASHRATE_WINDOW_SECONDS): Promise<RecentWork> {
   const since = nowSec - windowSec
-  const entries = await reader.bestChain(MAX_SHARES_WALKED, (s) => s.time >= since)
+  const entries = await reader.bestChain(MAX_SHARES_WALKED, (s) => s.chainTime >= since)
   const byScript = new Map<string, { work: bigint; shares: number }>()
   let total = 0n
   for (const { value } of entries) {
@@ -75,8 +76,8 @@ export async function hashrateSeries(reader: ChainReader, nowSec: number, create
   const count = Math.max(1, Math.min(points, Math.floor(nowSec - from)))
   const bucketSeconds = (nowSec - from) / count
   const window = Math.max(bucketSeconds, smoothSeconds)
-  const entries: ShareEntry[] = await reader.bestChain(MAX_SHARES_WALKED, (s) => s.time >= from - window)
-  const shares = entries.map((e) => ({ time: e.value.time, work: BigInt(e.value.work) })).sort((a, b) => a.time - b.time)
+  const entries: ShareEntry[] = await reader.bestChain(MAX_SHARES_WALKED, (s) => s.chainTime >= from - window)
+  const shares = entries.map((e) => ({ time: e.value.chainTime, work: BigInt(e.value.work) })).sort((a, b) => a.time - b.time)
   const cooperative: SeriesPoint[] = []
   let lo = 0
   let hi = 0

@@ -15,7 +15,7 @@ async function chainOf(n: number): Promise<ChainReader> {
   let parent: string | null = null
   for (let h = 0; h < n; h++) {
     const id = h.toString(16).padStart(64, '0')
-    await batch.put(KEY.share(id), { parent, height: h, time: CREATED + 2 * (h + 1), work: String(WORK), script: SCRIPTS[h % 2], target: 'ff', bytes: '', cumWork: '0', uncles: [], isBlock: false, seq: h })
+    await batch.put(KEY.share(id), { parent, height: h, time: CREATED + 2 * (h + 1), chainTime: CREATED + 2 * (h + 1), work: String(WORK), script: SCRIPTS[h % 2], target: 'ff', bytes: '', cumWork: '0', uncles: [], isBlock: false, seq: h })
     await batch.put(KEY.height(h), id)
     parent = id
   }
