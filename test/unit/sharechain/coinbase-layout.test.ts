@@ -68,7 +68,7 @@ describe('per-finder coinbases patched into a shared layout', () => {
         // Small weights make ties; large ones make distinct amounts.
         fc.array(fc.tuple(anyScript, fc.oneof(fc.bigInt({ min: 1n, max: 5n }), fc.bigInt({ min: 1n, max: 1n << 70n }))), { maxLength: 130 }),
         fc.oneof(fc.bigInt({ min: 0n, max: 20_000n }), fc.bigInt({ min: 0n, max: 2_100_000_000_000_000n })),
-        fc.array(fc.oneof(anyScript.map((s) => ({ inWindow: false, script: s })), fc.nat().map((i) => ({ inWindow: true as const, index: i }))), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.oneof(anyScript.map((s) => ({ inWindow: false as const, script: s })), fc.nat().map((i) => ({ inWindow: true as const, index: i }))), { minLength: 1, maxLength: 8 }),
         fc.record({
           maxOutputs: fc.integer({ min: 1, max: 130 }),
           minPayout: fc.integer({ min: 0, max: 5_000_000 }),
