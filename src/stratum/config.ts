@@ -2,7 +2,7 @@
  * Server settings with their defaults, checked once at construction so the hot paths can trust them.
  */
 import { isNetworkName, type NetworkName } from '../bitcoin/networks.js'
-import type { SolutionHandler, StratumLogger, StratumServerOptions, VardiffOptions } from './types.js'
+import type { SolutionHandler, StratumLogger, StratumServerOptions, StratumTlsOptions, VardiffOptions } from './types.js'
 
 export interface StratumConfig {
   network: NetworkName
@@ -20,6 +20,15 @@ export interface StratumConfig {
   maxBadLines: number
   maxConnections: number
   maxConnectionsPerIp: number
+  maxConnectionsPerPrefix: number
+  maxUnprovenSessions: number
+  maxUnprovenAddresses: number
+  maxUnprovenPerPrefix: number
+  unprovenTimeoutMs: number
+  proofDifficulty: number
+  coinbaseCacheBytes: number
+  fanoutSliceMs: number
+  tls: StratumTlsOptions | null
   handshakeTimeoutMs: number
   idleTimeoutMs: number
   maxSendBufferBytes: number
@@ -59,7 +68,20 @@ export function resolveConfig(o: StratumServerOptions): StratumConfig {
     maxLineBytes: o.maxLineBytes ?? 16 * 1024,
     maxBadLines: o.maxBadLines ?? 10,
     maxConnections: o.maxConnections ?? 16_384,
-    maxConnectionsPerIp: o.maxConnectionsPerIp ?? 1024,
+    // A farm behind one NAT is one IP and one prefix: room for thousands of rigs there; what
+    // costs the node is unproven sessions, which have their own, tighter caps.
+    maxConnectionsPerIp: o.maxConnectionsPerIp ?? 4096,
+    maxConnectionsPerPrefix: o.maxConnectionsPerPrefix ?? 8192,
+    maxUnprovenSessions: o.maxUnprovenSessions ?? 4096,
+    maxUnprovenAddresses: o.maxUnprovenAddresses ?? 1024,
+    maxUnprovenPerPrefix: o.maxUnprovenPerPrefix ?? 2048,
+    unprovenTimeoutMs: o.unprovenTimeoutMs ?? 2 * 60_000,
+    // One diff-1 of pseudo-shares (2^32 hashes: a second of a small ASIC) on mainnet; any accepted
+    // solution elsewhere (test networks are CPU-mined at tiny difficulties).
+    proofDifficulty: o.proofDifficulty ?? (o.network === 'mainnet' ? 1 : 0),
+    coinbaseCacheBytes: o.coinbaseCacheBytes ?? 32 * 2 ** 20,
+    fanoutSliceMs: o.fanoutSliceMs ?? 8,
+    tls: o.tls ?? null,
     handshakeTimeoutMs: o.handshakeTimeoutMs ?? 30_000,
     idleTimeoutMs: o.idleTimeoutMs ?? 10 * 60_000,
     maxSendBufferBytes: o.maxSendBufferBytes ?? 1024 * 1024,
@@ -85,6 +107,13 @@ function checkConfig(c: StratumConfig): void {
     ['maxBadLines', c.maxBadLines],
     ['maxConnections', c.maxConnections],
     ['maxConnectionsPerIp', c.maxConnectionsPerIp],
+    ['maxConnectionsPerPrefix', c.maxConnectionsPerPrefix],
+    ['maxUnprovenSessions', c.maxUnprovenSessions],
+    ['maxUnprovenAddresses', c.maxUnprovenAddresses],
+    ['maxUnprovenPerPrefix', c.maxUnprovenPerPrefix],
+    ['unprovenTimeoutMs', c.unprovenTimeoutMs],
+    ['coinbaseCacheBytes', c.coinbaseCacheBytes],
+    ['fanoutSliceMs', c.fanoutSliceMs],
     ['handshakeTimeoutMs', c.handshakeTimeoutMs],
     ['idleTimeoutMs', c.idleTimeoutMs],
     ['maxSendBufferBytes', c.maxSendBufferBytes],
@@ -102,11 +131,20 @@ function checkConfig(c: StratumConfig): void {
   ] as const) {
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} must be a positive number, got ${v}`)
   }
+  if (!Number.isFinite(c.proofDifficulty) || c.proofDifficulty < 0) throw new RangeError(`proofDifficulty must be a number >= 0, got ${c.proofDifficulty}`)
+  if (c.tls !== null) checkTls(c.tls)
   if (c.minDifficulty > c.maxDifficulty) throw new RangeError('minDifficulty must not exceed maxDifficulty')
   if (c.startDifficulty < c.minDifficulty || c.startDifficulty > c.maxDifficulty) throw new RangeError('startDifficulty must lie within [minDifficulty, maxDifficulty]')
   if (c.vardiff !== null) checkVardiff(c.vardiff)
   const space = 2n ** BigInt(8 * c.extranonce1Size)
   if (c.extranonce1Start !== null && (c.extranonce1Start < 0n || c.extranonce1Start >= space)) throw new RangeError('extranonce1Start does not fit extranonce1Size')
+}
+
+function checkTls(t: StratumTlsOptions): void {
+  if (t.port !== undefined) integerIn('tls.port', t.port, 0, 65535)
+  for (const [name, v] of [['tls.cert', t.cert], ['tls.key', t.key]] as const) {
+    if (!(typeof v === 'string' || v instanceof Uint8Array) || v.length === 0) throw new Error(`${name} must be the PEM text or bytes`)
+  }
 }
 
 function checkVardiff(v: VardiffOptions): void {
