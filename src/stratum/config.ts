@@ -48,6 +48,22 @@ export const DEFAULT_VARDIFF: VardiffOptions = {
   deadBand: [0.5, 2]
 }
 
+/** The limits' defaults, shared with `hashcoop node`'s option table (config/stratum-options.ts). */
+export const LIMIT_DEFAULTS = {
+  maxConnections: 16_384,
+  // A farm behind one NAT is one IP and one prefix: room for thousands of rigs there; what costs
+  // the node is unproven sessions, which have their own, tighter caps.
+  maxConnectionsPerIp: 4096,
+  maxConnectionsPerPrefix: 8192,
+  maxUnprovenSessions: 4096,
+  maxUnprovenAddresses: 1024,
+  maxUnprovenPerPrefix: 2048,
+  unprovenTimeoutMs: 2 * 60_000,
+  handshakeTimeoutMs: 30_000,
+  idleTimeoutMs: 10 * 60_000,
+  maxLineBytes: 16 * 1024
+} as const
+
 const SILENT: StratumLogger = { debug() {}, info() {}, warn() {}, error() {} }
 
 export function resolveConfig(o: StratumServerOptions): StratumConfig {
@@ -65,25 +81,23 @@ export function resolveConfig(o: StratumServerOptions): StratumConfig {
     minDifficulty: o.minDifficulty ?? 0.0001,
     maxDifficulty: o.maxDifficulty ?? 2 ** 32,
     vardiff: o.vardiff === false ? null : { ...DEFAULT_VARDIFF, ...o.vardiff },
-    maxLineBytes: o.maxLineBytes ?? 16 * 1024,
+    maxLineBytes: o.maxLineBytes ?? LIMIT_DEFAULTS.maxLineBytes,
     maxBadLines: o.maxBadLines ?? 10,
-    maxConnections: o.maxConnections ?? 16_384,
-    // A farm behind one NAT is one IP and one prefix: room for thousands of rigs there; what
-    // costs the node is unproven sessions, which have their own, tighter caps.
-    maxConnectionsPerIp: o.maxConnectionsPerIp ?? 4096,
-    maxConnectionsPerPrefix: o.maxConnectionsPerPrefix ?? 8192,
-    maxUnprovenSessions: o.maxUnprovenSessions ?? 4096,
-    maxUnprovenAddresses: o.maxUnprovenAddresses ?? 1024,
-    maxUnprovenPerPrefix: o.maxUnprovenPerPrefix ?? 2048,
-    unprovenTimeoutMs: o.unprovenTimeoutMs ?? 2 * 60_000,
+    maxConnections: o.maxConnections ?? LIMIT_DEFAULTS.maxConnections,
+    maxConnectionsPerIp: o.maxConnectionsPerIp ?? LIMIT_DEFAULTS.maxConnectionsPerIp,
+    maxConnectionsPerPrefix: o.maxConnectionsPerPrefix ?? LIMIT_DEFAULTS.maxConnectionsPerPrefix,
+    maxUnprovenSessions: o.maxUnprovenSessions ?? LIMIT_DEFAULTS.maxUnprovenSessions,
+    maxUnprovenAddresses: o.maxUnprovenAddresses ?? LIMIT_DEFAULTS.maxUnprovenAddresses,
+    maxUnprovenPerPrefix: o.maxUnprovenPerPrefix ?? LIMIT_DEFAULTS.maxUnprovenPerPrefix,
+    unprovenTimeoutMs: o.unprovenTimeoutMs ?? LIMIT_DEFAULTS.unprovenTimeoutMs,
     // One diff-1 of pseudo-shares (2^32 hashes: a second of a small ASIC) on mainnet; any accepted
     // solution elsewhere (test networks are CPU-mined at tiny difficulties).
     proofDifficulty: o.proofDifficulty ?? (o.network === 'mainnet' ? 1 : 0),
     coinbaseCacheBytes: o.coinbaseCacheBytes ?? 32 * 2 ** 20,
     fanoutSliceMs: o.fanoutSliceMs ?? 8,
     tls: o.tls ?? null,
-    handshakeTimeoutMs: o.handshakeTimeoutMs ?? 30_000,
-    idleTimeoutMs: o.idleTimeoutMs ?? 10 * 60_000,
+    handshakeTimeoutMs: o.handshakeTimeoutMs ?? LIMIT_DEFAULTS.handshakeTimeoutMs,
+    idleTimeoutMs: o.idleTimeoutMs ?? LIMIT_DEFAULTS.idleTimeoutMs,
     maxSendBufferBytes: o.maxSendBufferBytes ?? 1024 * 1024,
     maxJobs: o.maxJobs ?? 16,
     maxPendingSubmits: o.maxPendingSubmits ?? 64,
