@@ -69,8 +69,12 @@ const LOCK_TIME = 4
 class OutsiderLayout {
   private readonly coinb1: Uint8Array
   private readonly coinb1Hex: string
+  /** Hex of coinb2 up to the variable output when it sits at index i (ropes until first used). */
   private readonly before: string[] = []
+  /** Hex from after the variable output at index i up to the commitment's 32 bytes. */
   private readonly after: string[] = []
+  /** Indexes whose before/after were flattened: a finder's coinb2 is then a handful of flat pieces. */
+  private readonly flat = new Set<number>()
   private readonly lockTimeHex: string
   private readonly commitment: (payoutScript: Uint8Array) => Uint8Array
 
@@ -112,7 +116,18 @@ class OutsiderLayout {
     // One-byte script lengths only (every standard payout script), as the stand-in's.
     if (payoutScript.length >= 0xfd || this.split.isInWindow(toHex(payoutScript))) return null
     const { index, output } = this.split.variableFor(payoutScript)
+    if (!this.flat.has(index)) this.flatten(index)
     const coinb2Hex = (this.before[index] as string) + outputHex(output) + (this.after[index] as string) + toHex(this.commitment(payoutScript)) + this.lockTimeHex
     return new PatchedParts(this.coinb1, this.coinb1Hex, coinb2Hex, this.extranonceSize)
+  }
+
+  /**
+   * V8 keeps `a + b` as a rope; one built from a hundred outputs is slow to copy out at every
+   * notify. Copied flat once per index used (a job uses one or a few).
+   */
+  private flatten(index: number): void {
+    this.before[index] = Buffer.from(this.before[index] as string, 'latin1').toString('latin1')
+    this.after[index] = Buffer.from(this.after[index] as string, 'latin1').toString('latin1')
+    this.flat.add(index)
   }
 }

@@ -97,7 +97,7 @@ export class JobRecord {
   }
 
   private tailOf(halves: CoinbaseHalves): string {
-    return `${this.fieldsBefore}"${toHex(halves.coinb1)}","${halves.coinb2Hex ?? toHex(halves.coinb2)}"${this.fieldsAfter}`
+    return `${this.fieldsBefore}"${halves.coinb1Hex ?? toHex(halves.coinb1)}","${halves.coinb2Hex ?? toHex(halves.coinb2)}"${this.fieldsAfter}`
   }
 }
 

@@ -11,7 +11,8 @@ import type { RefusalReason } from './refusals.js'
 export interface CoinbaseHalves {
   coinb1: Uint8Array
   coinb2: Uint8Array
-  /** coinb2 as lowercase hex, when the work layer has it (then coinb2 may be decoded lazily from it). */
+  /** The halves as lowercase hex, when the work layer has them (coinb2 may then be decoded lazily). */
+  coinb1Hex?: string
   coinb2Hex?: string
 }
 
