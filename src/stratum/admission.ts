@@ -5,17 +5,11 @@
  * without having shown any, so such sessions are capped in number, per prefix, and in distinct
  * addresses. Proven sessions are never refused by those caps.
  */
+import type { StratumConfig } from './config.js'
 import { addressPrefix } from './prefix.js'
 import type { RefusalReason } from './refusals.js'
 
-export interface AdmissionLimits {
-  maxConnections: number
-  maxConnectionsPerIp: number
-  maxConnectionsPerPrefix: number
-  maxUnprovenSessions: number
-  maxUnprovenAddresses: number
-  maxUnprovenPerPrefix: number
-}
+export type AdmissionLimits = Pick<StratumConfig, 'maxConnections' | 'maxConnectionsPerIp' | 'maxConnectionsPerPrefix' | 'maxUnprovenSessions' | 'maxUnprovenAddresses' | 'maxUnprovenPerPrefix'>
 
 export class Admission {
   private connections = 0
