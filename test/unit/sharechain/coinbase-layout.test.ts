@@ -117,6 +117,28 @@ describe('per-finder coinbases patched into a shared layout', () => {
     )
   })
 
+  it('builds each finder with the builder when the lottery prize ties a kept finder (their order is by script)', () => {
+    // Hand-made split base: A is kept, the finder (1000) is kept, B + C = 1000 go to the pot.
+    const [a, b, c] = [0x30, 0x60, 0x90].map((fill) => toHex(scriptOfType(2, new Uint8Array(32).fill(fill)))) as [string, string, string]
+    const entries = [
+      { script: a, amount: 5000n, slot: 0 },
+      { script: b, amount: 600n, slot: 1 },
+      { script: c, amount: 400n, slot: 2 }
+    ]
+    const splitBase = { value: 7000n, toFinder: 1000n, ranked: entries, byScript: entries }
+    const p = { ...params, minPayout: 700, maxOutputs: 10 }
+    const seed = new Uint8Array(32).fill(4)
+    expect(outsiderSplit(p, splitBase, seed)).toBeNull()
+    const base: WorkBase = { ...workBase({ weights: new Map(), value: 7000n, seed, p }, [], 7), payouts: (script) => finishSplit(p, splitBase, script, seed), outsiderPayouts: () => outsiderSplit(p, splitBase, seed) }
+    const fields = block(7000n, new Uint8Array(0), null, 100)
+    const factory = new ShareJobFactory(base, fields, 8)
+    // Finders whose scripts sort before and after the prize's: the prize moves around them.
+    for (const fill of [0x00, 0x50, 0xff]) {
+      const finder = scriptOfType(2, new Uint8Array(32).fill(fill))
+      expect(toHex(factory.jobFor(finder).parts.coinb2)).toBe(toHex(makeShareJob(base, fields, finder, 8).parts.coinb2))
+    }
+  })
+
   it('patches outsiders in a typical window of 100 payees', () => {
     const weights = new Map(Array.from({ length: 100 }, (_, i) => [toHex(minerScript(i)), 1_000_000n + BigInt(i) * 7919n] as const))
     const c: Case = { weights, value: 312_500_000n, seed: new Uint8Array(32).fill(9), p: params }
