@@ -158,7 +158,7 @@ describe('hashcoop node options', () => {
 describe('hashcoop node stratum limits and TLS (issue 13)', () => {
   it('takes every limit as an option, timeouts in seconds, and lists each in help with its default', async () => {
     const s = await nodeSettings(
-      ['--join', JOIN_KEY, ...AUTH, '--max-connections', '20000', '--max-connections-per-ip', '5000', '--max-connections-per-prefix', '9000', '--max-unproven-sessions', '100', '--max-unproven-addresses', '50', '--max-unproven-per-prefix', '25', '--unproven-timeout', '30', '--handshake-timeout', '10', '--idle-timeout', '900', '--max-line-bytes', '4096'],
+      [...AUTH, '--max-connections', '20000', '--max-connections-per-ip', '5000', '--max-connections-per-prefix', '9000', '--max-unproven-sessions', '100', '--max-unproven-addresses', '50', '--max-unproven-per-prefix', '25', '--unproven-timeout', '30', '--handshake-timeout', '10', '--idle-timeout', '900', '--max-line-bytes', '4096'],
       {}
     )
     expect(s?.stratum.limits).toEqual({
@@ -175,14 +175,14 @@ describe('hashcoop node stratum limits and TLS (issue 13)', () => {
     })
     for (const flag of ['--max-connections-per-prefix N', '--max-unproven-sessions N', '--unproven-timeout SEC', '--stratum-tls HOST:PORT']) expect(NODE_HELP).toContain(flag)
     expect(NODE_HELP).toMatch(/--max-connections-per-ip N\s+connections from one IP address \(a farm behind NAT is one\) \(default: 4096\)/)
-    await expect(nodeSettings(['--join', JOIN_KEY, ...AUTH, '--max-connections', '0'], {})).rejects.toThrow(/--max-connections.*integer 1-/)
+    await expect(nodeSettings([...AUTH, '--max-connections', '0'], {})).rejects.toThrow(/--max-connections.*integer 1-/)
   })
 
   it('needs --tls-cert and --tls-key with --stratum-tls, on another port than --stratum', async () => {
-    const s = await nodeSettings(['--join', JOIN_KEY, ...AUTH, '--stratum-tls', ':3334', '--tls-cert', '/etc/c.pem', '--tls-key', '/etc/k.pem'], {})
+    const s = await nodeSettings([...AUTH, '--stratum-tls', ':3334', '--tls-cert', '/etc/c.pem', '--tls-key', '/etc/k.pem'], {})
     expect(s?.stratum.tls).toEqual({ host: '0.0.0.0', port: 3334, certFile: '/etc/c.pem', keyFile: '/etc/k.pem' })
-    await expect(nodeSettings(['--join', JOIN_KEY, ...AUTH, '--stratum-tls', ':3334', '--tls-cert', '/etc/c.pem'], {})).rejects.toThrow(/--tls-key.*required with --stratum-tls/)
-    await expect(nodeSettings(['--join', JOIN_KEY, ...AUTH, '--tls-key', '/etc/k.pem'], {})).rejects.toThrow(/--tls-key.*only used with --stratum-tls/)
-    await expect(nodeSettings(['--join', JOIN_KEY, ...AUTH, '--stratum-tls', ':3333', '--tls-cert', 'c', '--tls-key', 'k'], {})).rejects.toThrow(/port 3333 is also --stratum's/)
+    await expect(nodeSettings([...AUTH, '--stratum-tls', ':3334', '--tls-cert', '/etc/c.pem'], {})).rejects.toThrow(/--tls-key.*required with --stratum-tls/)
+    await expect(nodeSettings([...AUTH, '--tls-key', '/etc/k.pem'], {})).rejects.toThrow(/--tls-key.*only used with --stratum-tls/)
+    await expect(nodeSettings([...AUTH, '--stratum-tls', ':3333', '--tls-cert', 'c', '--tls-key', 'k'], {})).rejects.toThrow(/port 3333 is also --stratum's/)
   })
 })
