@@ -74,6 +74,14 @@ export interface StatusBody {
     hashrateText: string
     bestDifficulty: number
     lastShareAt: string | null
+    /** Connections refused or dropped by a limit, by reason. */
+    refusals: Record<string, number>
+    refusedConnections: number
+    unprovenSessions: number
+    unprovenAddresses: number
+    provenAddresses: number
+    coinbaseCache: { entries: number; bytes: number }
+    lastFanout: { sessions: number; slices: number; longestSliceMs: number; totalMs: number; finished: boolean } | null
   }
 }
 
@@ -145,7 +153,14 @@ export async function statusBody(ctx: ApiContext): Promise<StatusBody> {
       hashrate: s.hashrate,
       hashrateText: formatHashrate(s.hashrate),
       bestDifficulty: s.bestDifficulty,
-      lastShareAt: s.lastShareAt === null ? null : new Date(s.lastShareAt).toISOString()
+      lastShareAt: s.lastShareAt === null ? null : new Date(s.lastShareAt).toISOString(),
+      refusals: s.refusals,
+      refusedConnections: s.refusedConnections,
+      unprovenSessions: s.unprovenSessions,
+      unprovenAddresses: s.unprovenAddresses,
+      provenAddresses: s.provenAddresses,
+      coinbaseCache: s.coinbaseCache,
+      lastFanout: s.lastFanout
     }
   }
 }

@@ -1,8 +1,10 @@
+import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { ApiServer } from '../api/server.js'
 import { newToken, removeApiFile, writeApiFile } from '../api/admin.js'
 import { toHex } from '../bitcoin/bytes.js'
 import { NODE_HELP, nodeSettings, type NodeSettings } from '../config/node.js'
+import type { StratumTlsSettings } from '../config/stratum-options.js'
 import { coopLogger, createLogger, stratumLogger, watchTip, type Logger } from '../log/index.js'
 import { HashcoopNode } from '../node/node.js'
 import type { DhtChoice } from '../coop/dht-options.js'
@@ -55,7 +57,14 @@ async function serve(settings: NodeSettings, logger: Logger, io: NodeRunIo): Pro
       dataDir: settings.dataDir,
       ...(settings.joinKey !== undefined ? { joinKey: settings.joinKey } : {}),
       bitcoind: settings.bitcoind,
-      stratum: { host: settings.stratum.host, port: settings.stratum.port, startDifficulty: settings.stratum.startDifficulty, logger: stratumLogger(logger.child({ component: 'stratum' })) },
+      stratum: {
+        host: settings.stratum.host,
+        port: settings.stratum.port,
+        startDifficulty: settings.stratum.startDifficulty,
+        ...settings.stratum.limits,
+        ...(settings.stratum.tls === null ? {} : { tls: await readTls(settings.stratum.tls) }),
+        logger: stratumLogger(logger.child({ component: 'stratum' }))
+      },
       dht: settings.dht,
       tag: settings.tag,
       genesisTimeoutMs: settings.genesisTimeoutMs,
@@ -107,3 +116,15 @@ registerCommand({
     return code
   }
 })
+
+/** The TLS certificate and key files, read before anything starts (a missing file names itself). */
+async function readTls(t: StratumTlsSettings): Promise<{ host: string; port: number; cert: string; key: string }> {
+  const read = async (file: string, what: string): Promise<string> => {
+    try {
+      return await readFile(file, 'utf8')
+    } catch (err) {
+      throw new Error(`cannot read the TLS ${what} ${file}: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+  return { host: t.host, port: t.port, cert: await read(t.certFile, 'certificate (--tls-cert)'), key: await read(t.keyFile, 'key (--tls-key)') }
+}

@@ -10,6 +10,7 @@ import { privateDht, type DhtChoice } from '../coop/dht-options.js'
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js'
 import { resolveOptions, type ResolvedOptions } from './sources.js'
 import { optionsHelp, PRECEDENCE_HELP, type OptionSpec } from './spec.js'
+import { parseStratumLimits, parseStratumTls, STRATUM_LIMIT_OPTIONS, type StratumLimits, type StratumTlsSettings } from './stratum-options.js'
 import { parseChoice, parseHostPort, parseHttpUrl, parseInteger, parsePositiveNumber, parseZmqUrl, redactUrl, type HostPort } from './values.js'
 
 export const DEFAULT_DATA_DIR = join(homedir(), '.hashcoop')
@@ -34,6 +35,7 @@ export const NODE_OPTIONS: OptionSpec[] = [
   { name: 'poll-ms', kind: 'string', valueName: 'MS', help: 'getbestblockhash interval when polling, 50-60000', default: '500' },
   { name: 'stratum', kind: 'string', valueName: 'HOST:PORT', help: 'where miners connect (Stratum V1)', default: '0.0.0.0:3333' },
   { name: 'start-difficulty', kind: 'string', valueName: 'N', help: "a new miner's stratum difficulty before vardiff adjusts it", default: '1024' },
+  ...STRATUM_LIMIT_OPTIONS,
   { name: 'http', kind: 'string', valueName: 'HOST:PORT', help: 'HTTP API, dashboard and /metrics; "off" to disable', default: '127.0.0.1:8080' },
   { name: 'bootstrap', kind: 'string', valueName: 'LIST', help: 'private DHT bootstrap nodes host:port[,host:port...] (default: the public HyperDHT)' },
   { name: 'tag', kind: 'string', valueName: 'TEXT', help: 'coinbase tag, at most 32 bytes', default: '/hashcoop/' },
@@ -58,7 +60,7 @@ export interface NodeSettings {
   dataDir: string
   joinKey: string | undefined
   bitcoind: { url: string; auth?: RpcAuth; zmqUrl?: string; pollIntervalMs: number }
-  stratum: HostPort & { startDifficulty: number }
+  stratum: HostPort & { startDifficulty: number; limits: StratumLimits; tls: StratumTlsSettings | null }
   /** null: no HTTP API. */
   http: HostPort | null
   dht: DhtChoice
@@ -104,7 +106,7 @@ export async function nodeSettings(argv: readonly string[], env: NodeJS.ProcessE
     dataDir,
     joinKey,
     bitcoind: { url, ...(auth !== undefined ? { auth } : {}), ...(zmqUrl !== undefined ? { zmqUrl } : {}), pollIntervalMs },
-    stratum: { ...stratum, startDifficulty },
+    stratum: { ...stratum, startDifficulty, limits: parseStratumLimits(o), tls: parseStratumTls(o, stratum) },
     http,
     dht,
     tag,

@@ -3,7 +3,7 @@ import { hashToBigInt, targetToWork } from '../bitcoin/target.js'
 import type { CoopParams } from '../../protocol/params.js'
 import { consensusId as computeConsensusId } from '../../protocol/params.js'
 import type { Share } from '../../protocol/share.js'
-import { finishSplit, prepareSplit, type PayoutSplit, type SplitBase } from './payouts.js'
+import { finishSplit, outsiderSplit, prepareSplit, type OutsiderSplit, type PayoutSplit, type SplitBase } from './payouts.js'
 import { nextShareBits } from './retarget.js'
 import { ZERO_ID } from './commitment.js'
 
@@ -171,7 +171,16 @@ export class ShareChain {
 
   /** The payout outputs a child of `parent` found by `finderScript` must pay (SPEC.md §7). */
   payoutSplit(parent: ShareRecord | undefined, finderScript: Uint8Array, coinbaseValue: bigint): PayoutSplit {
-    const seed = parent === undefined ? ZERO_ID : parent.id
+    return finishSplit(this.params, this.splitBaseAt(parent, coinbaseValue), finderScript, parent === undefined ? ZERO_ID : parent.id)
+  }
+
+  /** The split shared by every finder without work in the window, or null (see outsiderSplit). */
+  outsiderSplit(parent: ShareRecord | undefined, coinbaseValue: bigint): OutsiderSplit | null {
+    return outsiderSplit(this.params, this.splitBaseAt(parent, coinbaseValue), parent === undefined ? ZERO_ID : parent.id)
+  }
+
+  /** The finder-independent part of a split, memoized per (parent, value). */
+  private splitBaseAt(parent: ShareRecord | undefined, coinbaseValue: bigint): SplitBase {
     const key = `${parent?.idHex ?? ''}:${coinbaseValue}`
     let base = this.splitBases.get(key)
     if (base === undefined) {
@@ -180,7 +189,7 @@ export class ShareChain {
       this.splitBases.set(key, base)
       if (this.splitBases.size > SPLIT_MEMO_SIZE) this.splitBases.delete(this.splitBases.keys().next().value as string)
     }
-    return finishSplit(this.params, base, finderScript, seed)
+    return base
   }
 
   /** Fork choice (SPEC.md §8): more cumulative work wins; on a tie, the numerically lower id. */

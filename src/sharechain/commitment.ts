@@ -1,5 +1,5 @@
 import { ByteWriter } from '../bitcoin/bytes.js'
-import { sha256d } from '../bitcoin/hash.js'
+import { sha256, sha256d } from '../bitcoin/hash.js'
 
 /** The share fields a coinbase commits to (SPEC.md §4); everything else is bound by the merkle root. */
 export interface ShareInfo {
@@ -22,6 +22,19 @@ export function shareCommitment(consensusId: Uint8Array, info: ShareInfo): Uint8
   for (const u of info.uncles) w.bytes(u)
   w.u32(info.shareBits).u8(info.payoutScript.length).bytes(info.payoutScript)
   return sha256d(w.finish())
+}
+
+/**
+ * shareCommitment for many payout scripts and the same other fields: the hash state after those
+ * fields is kept, and each script costs the rest (one job, thousands of miners).
+ */
+export function shareCommitmentFor(consensusId: Uint8Array, info: Omit<ShareInfo, 'payoutScript'>): (payoutScript: Uint8Array) => Uint8Array {
+  const w = new ByteWriter(128 + info.uncles.length * 32)
+  w.bytes(DOMAIN).bytes(consensusId).u64(BigInt(info.height)).bytes(info.parent).u8(info.uncles.length)
+  for (const u of info.uncles) w.bytes(u)
+  w.u32(info.shareBits)
+  const prefix = sha256.create().update(w.finish())
+  return (payoutScript) => sha256(prefix.clone().update(Uint8Array.of(payoutScript.length)).update(payoutScript).digest())
 }
 
 export const ZERO_ID = new Uint8Array(32)

@@ -248,3 +248,88 @@ export function compareOutputs(a: TxOutput, b: TxOutput): number {
   if (a.value !== b.value) return a.value > b.value ? -1 : 1
   return compareBytes(a.script, b.script)
 }
+
+/**
+ * The split of every finder outside the window, as fixed outputs plus one that varies with the
+ * finder. A job is handed to thousands of miners with distinct addresses; with this the work layer
+ * patches one output and one commitment into a shared coinbase instead of splitting per miner.
+ *
+ * With the finder's amount F tied by no window entry, every outsider ranks at the same place, so
+ * the kept outputs and the pot are the same for all of them; the script matters only for
+ *  - a kept finder: its own output (the variable one; the lottery prize is fixed), or
+ *  - a finder in the pot: where it falls in the pot's script order, hence who wins the prize
+ *    (the variable output; the finder's own amount is then inside the pot).
+ * It is null (split each finder with finishSplit) on a tie with F, a prize equal to F beside a kept
+ * finder, or an empty pot. Equality with finishSplit is a property test (coinbase-layout.test.ts).
+ */
+export interface OutsiderSplit {
+  /** The outputs every outsider's coinbase has, in order, without the variable one. */
+  fixed: readonly TxOutput[]
+  /** The variable output for a finder outside the window, and its index among all outputs. */
+  variableFor(finderScript: Uint8Array): { index: number; output: TxOutput }
+  /** True when the script (lowercase hex) has work in the window: such a finder needs finishSplit. */
+  isInWindow(scriptHex: string): boolean
+}
+
+const NO_SCRIPT = new Uint8Array(0)
+
+export function outsiderSplit(params: CoopParams, base: SplitBase, lotterySeed: Uint8Array): OutsiderSplit | null {
+  const finderAmount = base.toFinder
+  for (const e of base.ranked) if (e.amount === finderAmount) return null
+  // The split of a stand-in outsider: the empty script, which no window entry has.
+  const probe = finishSplit(params, base, NO_SCRIPT, lotterySeed)
+  const inWindow = new Set(base.byScript.map((e) => e.script))
+  const isInWindow = (scriptHex: string): boolean => inWindow.has(scriptHex)
+  const lottery = probe.lottery
+  const finderKept = probe.outputs.some((o) => o.script.length === 0) && lottery?.winner !== ''
+  if (finderKept) {
+    if (lottery !== null && lottery.pot === finderAmount) return null // prize and finder order by script
+    const index = probe.outputs.findIndex((o) => o.script.length === 0)
+    const fixed = probe.outputs.filter((_, i) => i !== index)
+    return { fixed, isInWindow, variableFor: (script) => ({ index, output: { script, value: finderAmount } }) }
+  }
+  if (lottery === null) return null // an empty pot: no prize output
+  const fixed = probe.outputs.filter((o) => toHex(o.script) !== lottery.winner)
+  return { fixed, isInWindow, variableFor: potDraw(base, fixed, finderAmount, lottery.pot, lotterySeed) }
+}
+
+/**
+ * The prize for an outsider finder in the pot, as drawLottery computes it: the pot's members in
+ * script order with the finder inserted at its place; the draw falls on the finder, or on the
+ * member it would fall on with the finder's amount counted before it (or not, when after).
+ */
+function potDraw(base: SplitBase, kept: readonly TxOutput[], finderAmount: bigint, pot: bigint, seed: Uint8Array): OutsiderSplit['variableFor'] {
+  const keptScripts = new Set(kept.map((o) => toHex(o.script)))
+  const members = base.byScript.filter((e) => !keptScripts.has(e.script)) // script order
+  const cumulative: bigint[] = []
+  let sum = 0n
+  for (const m of members) cumulative.push((sum += m.amount))
+  const draw = BigInt('0x' + toHex(sha256(concatBytes(LOTTERY_DOMAIN, seed)))) % pot
+  /** The first member whose cumulative amount (shifted by `shift`) passes the draw. */
+  const memberAt = (shift: bigint): number => firstIndex(cumulative.length, (j) => (cumulative[j] as bigint) + shift > draw)
+  const withoutFinder = memberAt(0n)
+  const withFinderFirst = memberAt(finderAmount)
+  return (finderScript) => {
+    const finder = toHex(finderScript)
+    const before = firstIndex(members.length, (j) => finder < (members[j] as Entry).script) // members ahead of the finder
+    const sumBefore = before === 0 ? 0n : (cumulative[before - 1] as bigint)
+    let winner: Uint8Array
+    if (withoutFinder < before) winner = bytesOf((members[withoutFinder] as Entry).script)
+    else if (draw < sumBefore + finderAmount) winner = finderScript
+    else winner = bytesOf((members[withFinderFirst] as Entry).script)
+    const output: TxOutput = { script: winner, value: pot }
+    return { index: insertionIndex(kept, output, compareOutputs), output }
+  }
+}
+
+/** The first index in [0, n) where the monotone predicate holds (n when none). */
+function firstIndex(n: number, holds: (i: number) => boolean): number {
+  let lo = 0
+  let hi = n
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (holds(mid)) hi = mid
+    else lo = mid + 1
+  }
+  return lo
+}

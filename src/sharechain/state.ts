@@ -3,7 +3,7 @@ import { headerHash } from '../bitcoin/header.js'
 import { checkParams, consensusId, decodeParams, encodeParams, type CoopParams } from '../../protocol/params.js'
 import { decodeEntry, decodeShare, encodeShare, type Share } from '../../protocol/share.js'
 import { ShareChain, type ShareRecord } from './chain.js'
-import type { PayoutSplit } from './payouts.js'
+import type { OutsiderSplit, PayoutSplit } from './payouts.js'
 import { checkStage1, checkStage2, ShareRejected } from './validate.js'
 import { CachedBatch, EMPTY_STATS, KEY, type BlockValue, type GenesisValue, type InvalidValue, type MinerValue, type ShareValue, type StatsValue, type TipValue, type ViewBatch, type ViewReader } from './view.js'
 
@@ -288,7 +288,8 @@ export class ShareChainState {
       shareBits: chain.expectedBits(parent),
       minTime: chain.medianTimePast(parent) + 1,
       uncles,
-      payouts: (finderScript, coinbaseValue) => chain.payoutSplit(parent, finderScript, coinbaseValue)
+      payouts: (finderScript, coinbaseValue) => chain.payoutSplit(parent, finderScript, coinbaseValue),
+      outsiderPayouts: (coinbaseValue) => chain.outsiderSplit(parent, coinbaseValue)
     }
   }
 
@@ -331,6 +332,8 @@ export interface WorkBase {
   minTime: number
   uncles: Uint8Array[]
   payouts(finderScript: Uint8Array, coinbaseValue: bigint): PayoutSplit
+  /** The split every finder without work in the window shares (null: split per finder). Optional: a base built by hand splits per finder. */
+  outsiderPayouts?(coinbaseValue: bigint): OutsiderSplit | null
 }
 
 /** How many ancestors of a parent the rules read: the window, the median time past, uncle checks. */

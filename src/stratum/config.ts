@@ -2,7 +2,7 @@
  * Server settings with their defaults, checked once at construction so the hot paths can trust them.
  */
 import { isNetworkName, type NetworkName } from '../bitcoin/networks.js'
-import type { SolutionHandler, StratumLogger, StratumServerOptions, VardiffOptions } from './types.js'
+import type { SolutionHandler, StratumLogger, StratumServerOptions, StratumTlsOptions, VardiffOptions } from './types.js'
 
 export interface StratumConfig {
   network: NetworkName
@@ -20,6 +20,15 @@ export interface StratumConfig {
   maxBadLines: number
   maxConnections: number
   maxConnectionsPerIp: number
+  maxConnectionsPerPrefix: number
+  maxUnprovenSessions: number
+  maxUnprovenAddresses: number
+  maxUnprovenPerPrefix: number
+  unprovenTimeoutMs: number
+  proofDifficulty: number
+  coinbaseCacheBytes: number
+  fanoutSliceMs: number
+  tls: StratumTlsOptions | null
   handshakeTimeoutMs: number
   idleTimeoutMs: number
   maxSendBufferBytes: number
@@ -39,6 +48,22 @@ export const DEFAULT_VARDIFF: VardiffOptions = {
   deadBand: [0.5, 2]
 }
 
+/** The limits' defaults, shared with `hashcoop node`'s option table (config/stratum-options.ts). */
+export const LIMIT_DEFAULTS = {
+  maxConnections: 16_384,
+  // A farm behind one NAT is one IP and one prefix: room for thousands of rigs there; what costs
+  // the node is unproven sessions, which have their own, tighter caps.
+  maxConnectionsPerIp: 4096,
+  maxConnectionsPerPrefix: 8192,
+  maxUnprovenSessions: 4096,
+  maxUnprovenAddresses: 1024,
+  maxUnprovenPerPrefix: 2048,
+  unprovenTimeoutMs: 2 * 60_000,
+  handshakeTimeoutMs: 30_000,
+  idleTimeoutMs: 10 * 60_000,
+  maxLineBytes: 16 * 1024
+} as const
+
 const SILENT: StratumLogger = { debug() {}, info() {}, warn() {}, error() {} }
 
 export function resolveConfig(o: StratumServerOptions): StratumConfig {
@@ -56,12 +81,23 @@ export function resolveConfig(o: StratumServerOptions): StratumConfig {
     minDifficulty: o.minDifficulty ?? 0.0001,
     maxDifficulty: o.maxDifficulty ?? 2 ** 32,
     vardiff: o.vardiff === false ? null : { ...DEFAULT_VARDIFF, ...o.vardiff },
-    maxLineBytes: o.maxLineBytes ?? 16 * 1024,
+    maxLineBytes: o.maxLineBytes ?? LIMIT_DEFAULTS.maxLineBytes,
     maxBadLines: o.maxBadLines ?? 10,
-    maxConnections: o.maxConnections ?? 16_384,
-    maxConnectionsPerIp: o.maxConnectionsPerIp ?? 1024,
-    handshakeTimeoutMs: o.handshakeTimeoutMs ?? 30_000,
-    idleTimeoutMs: o.idleTimeoutMs ?? 10 * 60_000,
+    maxConnections: o.maxConnections ?? LIMIT_DEFAULTS.maxConnections,
+    maxConnectionsPerIp: o.maxConnectionsPerIp ?? LIMIT_DEFAULTS.maxConnectionsPerIp,
+    maxConnectionsPerPrefix: o.maxConnectionsPerPrefix ?? LIMIT_DEFAULTS.maxConnectionsPerPrefix,
+    maxUnprovenSessions: o.maxUnprovenSessions ?? LIMIT_DEFAULTS.maxUnprovenSessions,
+    maxUnprovenAddresses: o.maxUnprovenAddresses ?? LIMIT_DEFAULTS.maxUnprovenAddresses,
+    maxUnprovenPerPrefix: o.maxUnprovenPerPrefix ?? LIMIT_DEFAULTS.maxUnprovenPerPrefix,
+    unprovenTimeoutMs: o.unprovenTimeoutMs ?? LIMIT_DEFAULTS.unprovenTimeoutMs,
+    // One diff-1 of pseudo-shares (2^32 hashes: a second of a small ASIC) on mainnet; any accepted
+    // solution elsewhere (test networks are CPU-mined at tiny difficulties).
+    proofDifficulty: o.proofDifficulty ?? (o.network === 'mainnet' ? 1 : 0),
+    coinbaseCacheBytes: o.coinbaseCacheBytes ?? 32 * 2 ** 20,
+    fanoutSliceMs: o.fanoutSliceMs ?? 8,
+    tls: o.tls ?? null,
+    handshakeTimeoutMs: o.handshakeTimeoutMs ?? LIMIT_DEFAULTS.handshakeTimeoutMs,
+    idleTimeoutMs: o.idleTimeoutMs ?? LIMIT_DEFAULTS.idleTimeoutMs,
     maxSendBufferBytes: o.maxSendBufferBytes ?? 1024 * 1024,
     maxJobs: o.maxJobs ?? 16,
     maxPendingSubmits: o.maxPendingSubmits ?? 64,
@@ -85,6 +121,13 @@ function checkConfig(c: StratumConfig): void {
     ['maxBadLines', c.maxBadLines],
     ['maxConnections', c.maxConnections],
     ['maxConnectionsPerIp', c.maxConnectionsPerIp],
+    ['maxConnectionsPerPrefix', c.maxConnectionsPerPrefix],
+    ['maxUnprovenSessions', c.maxUnprovenSessions],
+    ['maxUnprovenAddresses', c.maxUnprovenAddresses],
+    ['maxUnprovenPerPrefix', c.maxUnprovenPerPrefix],
+    ['unprovenTimeoutMs', c.unprovenTimeoutMs],
+    ['coinbaseCacheBytes', c.coinbaseCacheBytes],
+    ['fanoutSliceMs', c.fanoutSliceMs],
     ['handshakeTimeoutMs', c.handshakeTimeoutMs],
     ['idleTimeoutMs', c.idleTimeoutMs],
     ['maxSendBufferBytes', c.maxSendBufferBytes],
@@ -102,11 +145,20 @@ function checkConfig(c: StratumConfig): void {
   ] as const) {
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} must be a positive number, got ${v}`)
   }
+  if (!Number.isFinite(c.proofDifficulty) || c.proofDifficulty < 0) throw new RangeError(`proofDifficulty must be a number >= 0, got ${c.proofDifficulty}`)
+  if (c.tls !== null) checkTls(c.tls)
   if (c.minDifficulty > c.maxDifficulty) throw new RangeError('minDifficulty must not exceed maxDifficulty')
   if (c.startDifficulty < c.minDifficulty || c.startDifficulty > c.maxDifficulty) throw new RangeError('startDifficulty must lie within [minDifficulty, maxDifficulty]')
   if (c.vardiff !== null) checkVardiff(c.vardiff)
   const space = 2n ** BigInt(8 * c.extranonce1Size)
   if (c.extranonce1Start !== null && (c.extranonce1Start < 0n || c.extranonce1Start >= space)) throw new RangeError('extranonce1Start does not fit extranonce1Size')
+}
+
+function checkTls(t: StratumTlsOptions): void {
+  if (t.port !== undefined) integerIn('tls.port', t.port, 0, 65535)
+  for (const [name, v] of [['tls.cert', t.cert], ['tls.key', t.key]] as const) {
+    if (!(typeof v === 'string' || v instanceof Uint8Array) || v.length === 0) throw new Error(`${name} must be the PEM text or bytes`)
+  }
 }
 
 function checkVardiff(v: VardiffOptions): void {

@@ -9,6 +9,7 @@
  * current job under a new id to apply it sooner would make miners that restart their extranonce2
  * and nonce on every notify (the CPU driver, ESP-Miner) redo identical work: duplicate shares.
  */
+import type { Admission } from './admission.js'
 import { negotiateConfigure } from './configure.js'
 import type { StratumConfig } from './config.js'
 import { parsePasswordDifficulty, parseUsername, type Credentials } from './credentials.js'
@@ -18,6 +19,8 @@ import type { ExtranonceAllocator } from './extranonce.js'
 import type { JobBook, JobRecord } from './jobs.js'
 import { errorLine, notificationLine, parseLine, resultLine, trueLine, type RpcId } from './rpc.js'
 import { SessionDifficulty } from './session-difficulty.js'
+import type { ProvenAddresses } from './proven.js'
+import { REFUSAL_MESSAGES, type RefusalReason, type Refusals } from './refusals.js'
 import { Counters } from './stats.js'
 import { evaluateSubmit, type Rejection, type SentJob, type SubmitContext } from './submit.js'
 import type { CoinbaseHalves, Payout, RejectReason, SessionStats, Solution, SolutionVerdict } from './types.js'
@@ -34,6 +37,9 @@ export interface SessionHost {
   readonly jobs: JobBook
   readonly extranonces: ExtranonceAllocator
   readonly totals: Counters
+  readonly admission: Admission
+  readonly proven: ProvenAddresses
+  readonly refusals: Refusals
 }
 
 interface Worker {
@@ -55,6 +61,8 @@ export class Session {
   /** The difficulty the miner was last told (null before the first job). */
   private told: Difficulty | null = null
   private readonly sentJobs = new Map<string, SentJob>()
+  /** The clean-jobs epoch of the last job sent (-1: none). */
+  private lastEpoch = -1
   private badLines = 0
   private pendingSubmits = 0
   private readyAt: number | null = null
@@ -105,19 +113,36 @@ export class Session {
     if (this.closed) return
     const c = this.host.config
     if (this.readyAt === null) {
-      if (now - this.connectedAt >= c.handshakeTimeoutMs) this.close('no subscribe and authorize in time')
+      if (now - this.connectedAt >= c.handshakeTimeoutMs) this.drop('handshake-timeout')
       return
     }
-    if (now - (this.lastShareAt ?? this.readyAt) >= c.idleTimeoutMs) return this.close('no accepted share in time')
+    if (this.host.admission.isUnproven(this.id)) {
+      // Proven through another session of the same address since the last sweep.
+      if (this.proven) this.host.admission.settle(this.id)
+      else if (now - this.readyAt >= c.unprovenTimeoutMs) return this.drop('unproven-timeout')
+    }
+    if (now - (this.lastShareAt ?? this.readyAt) >= c.idleTimeoutMs) return this.drop('idle-timeout')
     this.diffControl.tick(now)
+  }
+
+  /** True once the session's payout address has shown work on this node (proven.ts). */
+  get proven(): boolean {
+    return this.payout !== null && this.host.proven.has(this.payout.address)
+  }
+
+  /** When this session last had a solution pass the checks (null: never): the fan-out's order. */
+  get lastSolutionAt(): number | null {
+    return this.lastShareAt
   }
 
   /** Sends a job if the connection is ready. */
   sendJob(record: JobRecord, clean: boolean): void {
-    if (!this.ready || this.closed || this.payout === null) return
-    let coinbase: CoinbaseHalves
+    if (!this.ready || this.closed || this.payout === null || this.sentJobs.has(record.wireId)) return
+    let line: string
     try {
-      coinbase = record.coinbaseFor(this.payout)
+      // A miner's first job, and the first of a new epoch it gets, are always clean: it has nothing
+      // worth finishing (a fan-out superseded midway may have skipped the clean job).
+      line = record.notifyLine(record.wireId, this.payout, clean || this.sentJobs.size === 0 || record.epoch !== this.lastEpoch)
     } catch (err) {
       this.host.config.logger.error({ err, job: record.job.id, address: this.payout.address }, 'coinbaseFor failed; session keeps its previous job')
       return
@@ -127,15 +152,16 @@ export class Session {
       this.told = difficulty(value)
       this.transport.send(notificationLine('mining.set_difficulty', [value]))
     }
-    this.sentJobs.set(record.wireId, { record, coinbase, difficulty: this.told })
+    this.sentJobs.set(record.wireId, { record, difficulty: this.told })
+    this.lastEpoch = record.epoch
     this.forgetOldJobs()
-    // A miner's first job is always clean: it has nothing older worth finishing.
-    this.transport.send(record.notifyLine(record.wireId, this.payout, clean || this.sentJobs.size === 1))
+    this.transport.send(line)
   }
 
   /** Called once by the server when the socket is gone. */
   detach(): void {
     this.closed = true
+    this.host.admission.settle(this.id)
     if (this.extranonce1Hex !== null) this.host.extranonces.release(this.extranonce1Hex)
   }
 
@@ -143,6 +169,16 @@ export class Session {
     if (this.closed) return
     this.closed = true
     this.transport.close(reason)
+  }
+
+  /** Closes for a limit: counted and logged by reason, the miner told why first. */
+  drop(reason: RefusalReason, replyTo?: RpcId): void {
+    if (this.closed) return
+    this.host.refusals.record(reason, { ip: this.transport.remoteAddress, address: this.payout?.address ?? null })
+    const message = REFUSAL_MESSAGES[reason]
+    if (replyTo !== undefined) this.reply(replyTo, stratumError(ErrorCode.OTHER, message))
+    else this.send(notificationLine('client.show_message', [`hashcoop: ${message}`]))
+    this.close(message)
   }
 
   snapshot(now: number): SessionStats {
@@ -213,6 +249,10 @@ export class Session {
     }
     const fixed = parsePasswordDifficulty(typeof password === 'string' ? password : '')
     if (!fixed.ok) return this.reply(id, stratumError(ErrorCode.UNAUTHORIZED, fixed.message))
+    if (this.payout === null && !this.host.proven.has(credentials.address)) {
+      const refused = this.host.admission.admitUnproven(this.id, this.transport.remoteAddress, credentials.address)
+      if (refused !== null) return this.drop(refused, id)
+    }
     if (!this.workers.has(username)) this.workers.set(username, { credentials, counters: new Counters(this.host.config.now()) })
     this.payout ??= { address: credentials.address, script: credentials.script }
     this.send(trueLine(id))
@@ -290,6 +330,7 @@ export class Session {
       if (!refused) {
         const now = this.host.config.now()
         for (const counters of this.countersFor(username)) counters.accept(solution.kind, solution.difficulty, hashDifficulty, now)
+        if (this.host.proven.credit(solution.address, solution.difficulty, now) || this.proven) this.host.admission.settle(this.id)
         return this.send(trueLine(id))
       }
       const reason = typeof verdict.reason === 'string' && verdict.reason.length > 0 ? verdict.reason : 'refused by the pool'
@@ -343,7 +384,7 @@ export class Session {
   private countBadLine(): boolean {
     this.badLines += 1
     if (this.badLines < this.host.config.maxBadLines) return true
-    this.close('too many malformed lines')
+    this.drop('bad-lines')
     return false
   }
 

@@ -23,10 +23,9 @@ import { parseBytesHex, parseU32Hex } from './hex.js'
 import type { JobRecord } from './jobs.js'
 import type { CoinbaseHalves, Payout, RejectReason, Solution, SolutionKind } from './types.js'
 
-/** A job as one session received it: which coinbase, at which difficulty. */
+/** A job as one session received it: at which difficulty (its coinbase is the record's for the session's payout). */
 export interface SentJob {
   record: JobRecord
-  coinbase: CoinbaseHalves
   difficulty: Difficulty
 }
 
@@ -82,7 +81,9 @@ export function evaluateSubmit(params: unknown[], ctx: SubmitContext): SubmitOut
   const version = headerVersion(job.version, p.versionBits, ctx.versionMask)
   if (typeof version !== 'number') return { type: 'rejected', rejection: version }
 
-  const coinbase = concatBytes(sent.coinbase.coinb1, ctx.extranonce1, extranonce2, sent.coinbase.coinb2)
+  const halves = coinbaseOf(sent.record, ctx.payout)
+  if (halves === null) return rejected(ErrorCode.JOB_NOT_FOUND, 'job-not-found', 'job not found')
+  const coinbase = concatBytes(halves.coinb1, ctx.extranonce1, extranonce2, halves.coinb2)
   const merkleRoot = foldMerkleBranch(sha256d(coinbase), job.merkleBranch)
   const header = encodeHeader({ version, prevHash: job.prevHash, merkleRoot, time: ntime, bits: job.bits, nonce })
   const hash = sha256d(header)
@@ -111,6 +112,15 @@ export function evaluateSubmit(params: unknown[], ctx: SubmitContext): SubmitOut
   }
   const hashDifficulty = targetToDifficulty(value)
   return kind === 'block' ? { type: 'block', solution, rejection, hashDifficulty } : { type: 'accepted', solution, hashDifficulty }
+}
+
+/** The halves the session was sent (made again if the cache let them go); null if that fails. */
+function coinbaseOf(record: JobRecord, payout: Payout): CoinbaseHalves | null {
+  try {
+    return record.coinbaseFor(payout)
+  } catch {
+    return null
+  }
 }
 
 function laterChecks(record: JobRecord, value: bigint, kind: SolutionKind | null, counted: Difficulty, stale: boolean, ntime: number, ctx: SubmitContext): Rejection | null {

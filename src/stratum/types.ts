@@ -4,11 +4,16 @@
  * Nothing here knows about the share-chain: a job is Bitcoin work plus two targets.
  */
 import type { NetworkName } from '../bitcoin/networks.js'
+import type { FanoutStats } from './fanout.js'
+import type { RefusalReason } from './refusals.js'
 
 /** The two halves of the non-witness coinbase around the extranonce: coinb1 | en1 | en2 | coinb2. */
 export interface CoinbaseHalves {
   coinb1: Uint8Array
   coinb2: Uint8Array
+  /** The halves as lowercase hex, when the work layer has them (coinb2 may then be decoded lazily). */
+  coinb1Hex?: string
+  coinb2Hex?: string
 }
 
 /** Who a connection mines for: its first authorized worker's address and that address's script. */
@@ -27,8 +32,9 @@ export interface StratumJob {
   coinb2: Uint8Array
   /**
    * Optional per-payout coinbase (when the coinbase names the miner, e.g. a share commitment over
-   * the payout script). Called at most once per job and distinct payout address, the result cached;
-   * a connection then gets these halves instead of coinb1/coinb2.
+   * the payout script); a connection then gets these halves instead of coinb1/coinb2. Called
+   * lazily, when a connection for that address first needs the job, and again whenever the server's
+   * byte-bounded cache has let the result go: it must be deterministic, and should be cheap.
    */
   coinbaseFor?: (payout: Payout) => CoinbaseHalves
   /** Merkle branch of the coinbase, txids in internal byte order, leaf level upward. */
@@ -117,8 +123,28 @@ export interface StratumServerOptions {
   maxLineBytes?: number
   /** Malformed lines (bad JSON, not a request) a connection may send before it is dropped. Default 10. */
   maxBadLines?: number
+  /** Connections in total (each holds a file descriptor). Default 16 384. */
   maxConnections?: number
+  /** Connections from one IP address (a farm behind NAT is one). Default 4096. */
   maxConnectionsPerIp?: number
+  /** Connections from one /24 (IPv4) or /64 (IPv6). Default 8192. */
+  maxConnectionsPerPrefix?: number
+  /** Sessions authorized for an address with no accepted solution yet (see proofDifficulty). Default 4096. */
+  maxUnprovenSessions?: number
+  /** Distinct such addresses. Default 1024. */
+  maxUnprovenAddresses?: number
+  /** Such sessions from one /24 or /64. Default 2048. */
+  maxUnprovenPerPrefix?: number
+  /** An unproven session is dropped this long after authorize. Default 2 min. */
+  unprovenTimeoutMs?: number
+  /** Accepted difficulty (pseudo-shares count) that proves an address. Default 1 on mainnet, else 0 (any solution). */
+  proofDifficulty?: number
+  /** Budget for per-address coinbases kept across jobs; the rest are made again on demand. Default 32 MiB. */
+  coinbaseCacheBytes?: number
+  /** A job goes out in slices of at most about this many ms, yielding to I/O between them. Default 8. */
+  fanoutSliceMs?: number
+  /** Stratum over TLS on its own port, beside the plain one. */
+  tls?: StratumTlsOptions
   /** A connection must be subscribed and have an authorized worker within this. Default 30 s. */
   handshakeTimeoutMs?: number
   /** A ready connection with no accepted share for this long is dropped. Default 10 min. */
@@ -142,6 +168,16 @@ export interface StratumServerOptions {
   /** Wall clock in ms; injected by tests. */
   now?: () => number
   logger?: StratumLogger
+}
+
+export interface StratumTlsOptions {
+  /** Default: the plain listener's host. */
+  host?: string
+  /** Default 0 (ephemeral). */
+  port?: number
+  /** PEM certificate chain and private key. */
+  cert: string | Uint8Array
+  key: string | Uint8Array
 }
 
 export type RejectReason =
@@ -195,8 +231,18 @@ export interface SessionStats extends ShareCounters {
 
 export interface ServerStats extends ShareCounters {
   connections: number
-  /** Connections closed at once because of maxConnections / maxConnectionsPerIp. */
+  /** Connections refused at connect (maxConnections, per IP, per prefix, shutting down). */
   refusedConnections: number
+  /** Every refusal and limit-driven drop, by reason (refusals.ts). */
+  refusals: Record<RefusalReason, number>
+  /** Authorized sessions whose address has no accepted solution yet, and their distinct addresses. */
+  unprovenSessions: number
+  unprovenAddresses: number
+  provenAddresses: number
+  /** Per-address coinbases kept (bounded by coinbaseCacheBytes). */
+  coinbaseCache: { entries: number; bytes: number }
+  /** The last job fan-out: sessions sent to, slices, the longest slice and the whole, in ms. */
+  lastFanout: FanoutStats | null
   subscribed: number
   authorized: number
   jobs: number

@@ -6,7 +6,8 @@ import { coinbaseMerkleBranch } from '../bitcoin/merkle.js'
 import { bitsToTarget, hashToBigInt } from '../bitcoin/target.js'
 import type { BlockTemplate } from '../bitcoin/template.js'
 import { encodeEntry, type Share } from '../../protocol/share.js'
-import { makeShareJob, shareFromSolution, type BlockFields, type ShareJob } from '../sharechain/build.js'
+import { makeShareJob, shareFromSolution, type BlockFields } from '../sharechain/build.js'
+import { ShareJobFactory } from '../sharechain/coinbase-layout.js'
 import type { ShareChainState, WorkBase } from '../sharechain/state.js'
 import { checkStage1, ShareRejected } from '../sharechain/validate.js'
 import { KEY, type ViewReader } from '../sharechain/view.js'
@@ -62,8 +63,8 @@ interface WorkJob {
   base: WorkBase
   block: BlockFields
   shareTarget: bigint
-  /** The coinbase made for each payout script, by script hex. */
-  perPayout: Map<string, ShareJob>
+  /** Makes (again, on demand) the coinbase for each payout script: nothing per address is kept here. */
+  factory: ShareJobFactory
 }
 
 export interface WorkEvents {
@@ -144,20 +145,18 @@ export class WorkManager extends EventEmitter<WorkEvents> {
       tag: this.opts.tag
     }
     const shareTarget = bitsToTarget(base.shareBits)
-    const perPayout = new Map<string, ShareJob>()
     const extranonceSize = this.opts.extranonceSize
     const shared = makeShareJob(base, block, PLACEHOLDER_SCRIPT, extranonceSize)
+    // The split shared by every finder is made once here; each address's coinbase lazily, when
+    // the stratum server first notifies a miner for it.
+    const factory = new ShareJobFactory(base, block, extranonceSize)
     const clean = this.lastPrevHash === null || !equalBytes(this.lastPrevHash, t.prevHash)
     const stratum: StratumJob = {
       id: String(++this.jobSeq),
       prevHash: t.prevHash,
       coinb1: shared.parts.coinb1,
       coinb2: shared.parts.coinb2,
-      coinbaseFor: (payout: Payout) => {
-        const job = makeShareJob(base, block, payout.script, extranonceSize)
-        perPayout.set(toHex(payout.script), job)
-        return job.parts
-      },
+      coinbaseFor: (payout: Payout) => factory.jobFor(payout.script).parts,
       merkleBranch: this.merkleBranch,
       version: t.version,
       bits: t.bits,
@@ -166,7 +165,7 @@ export class WorkManager extends EventEmitter<WorkEvents> {
       blockTarget: t.target,
       shareTarget
     }
-    this.jobs.set(stratum.id, { stratum, template: t, base, block, shareTarget, perPayout })
+    this.jobs.set(stratum.id, { stratum, template: t, base, block, shareTarget, factory })
     while (this.jobs.size > JOBS_KEPT) this.jobs.delete(this.jobs.keys().next().value as string)
     this.lastPrevHash = t.prevHash
     this.lastTipId = base.parent?.idHex ?? null
@@ -238,13 +237,12 @@ export class WorkManager extends EventEmitter<WorkEvents> {
   }
 
   private async appendShare(job: WorkJob, sol: Solution): Promise<SolutionVerdict> {
-    const shareJob = job.perPayout.get(toHex(sol.payoutScript))
+    const shareJob = job.factory.jobFor(sol.payoutScript)
     const reject = (reason: string): SolutionVerdict => {
       this.stats.shares.rejected++
       this.emit('rejected', { reason, address: sol.address })
       return { accepted: false, reason }
     }
-    if (shareJob === undefined) return reject('no coinbase was made for this payout on this job')
     const { coinb1, coinb2 } = shareJob.parts
     const n = this.opts.extranonceSize
     const extranonce = sol.coinbase.slice(coinb1.length, coinb1.length + n)

@@ -7,18 +7,33 @@
  *
  * Figures: stratum_sessions_held, stratum_rss_mb (this process, at that load, after GC),
  * stratum_notify_fanout_p95_ms (setJob -> each session has the notify, across processes on one
- * clock), stratum_accepted_submits_per_s (every submit meets a trivial difficulty). Every session
- * mines for its own address, so two more figures show jobs with a coinbase per address (coinbaseFor,
- * as the share-chain needs): stratum_notify_fanout_per_address_p95_ms and stratum_rss_per_address_mb.
+ * clock), stratum_accepted_submits_per_s (every submit meets a trivial difficulty).
+ *
+ * Issue 13, with the cooperative's real per-address coinbases (ShareJobFactory over a 100-payee
+ * PPLNS window, sessions 0-99 being the payees): every session mines for its own address.
+ *   stratum_notify_fanout_distinct_p95_ms (p50 beside it), over DISTINCT_ROUNDS new blocks;
+ *   stratum_job_publish_block_ms: the longest event-loop block (monitorEventLoopDelay) from setJob
+ *     until the last session has the notify, worst job;
+ *   stratum_rss_distinct_mb after those new blocks;
+ *   stratum_unproven_flood_block_ms: FLOOD_SESSIONS work-free sessions with distinct addresses (from
+ *     16 loopback addresses, caps raised to admit them all: the worst case), longest block per job.
+ * Needs about FLOOD_SESSIONS + 1000 file descriptors per process: `ulimit -n 20000` first.
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import { execSync, fork, type ChildProcess } from 'node:child_process'
 import { connect, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { defaultParams } from '../../protocol/params.js'
 import { scriptToAddress } from '../../src/bitcoin/address.js'
+import { toHex } from '../../src/bitcoin/bytes.js'
 import { buildCoinbaseParts } from '../../src/bitcoin/coinbase.js'
 import { sha256d } from '../../src/bitcoin/hash.js'
 import { coinbaseMerkleBranch } from '../../src/bitcoin/merkle.js'
 import { MAX_TARGET } from '../../src/bitcoin/target.js'
+import { makeShareJob, type BlockFields } from '../../src/sharechain/build.js'
+import type { ShareChain } from '../../src/sharechain/chain.js'
+import { ShareJobFactory } from '../../src/sharechain/coinbase-layout.js'
+import { finishSplit, outsiderSplit, prepareSplit } from '../../src/sharechain/payouts.js'
+import type { WorkBase } from '../../src/sharechain/state.js'
 import { StratumServer } from '../../src/stratum/server.js'
 import type { Payout, StratumJob } from '../../src/stratum/types.js'
 import { emit } from './lib.js'
@@ -26,12 +41,17 @@ import { emit } from './lib.js'
 const SESSIONS = 10_000
 const CONNECT_CONCURRENCY = 200
 const FANOUT_ROUNDS = 5
-const PER_ADDRESS_ROUNDS = 3
+const DISTINCT_ROUNDS = 10
+const PAYEES = 100
+const FLOOD_SESSIONS = 16_000
+const FLOOD_ROUNDS = 5
+/** Flood sessions come from these loopback addresses (each has its own ephemeral ports). */
+const FLOOD_SOURCES = Array.from({ length: 16 }, (_, i) => `127.0.1.${i + 1}`)
 const SUBMIT_SESSIONS = 400
 const SUBMIT_WINDOW = 8 // submits in flight per session
 const SUBMIT_MS = 6000
 const SUBMIT_WARMUP_MS = 1000
-const DEADLINE_MS = 8 * 60_000
+const DEADLINE_MS = 14 * 60_000
 const TRIVIAL_DIFFICULTY = 1e-10 // its target is the maximum: every hash is accepted
 
 /** Session i mines for its own p2wpkh address. */
@@ -46,9 +66,15 @@ const addressOf = (i: number): string => scriptToAddress(payoutScript(i), 'mainn
 /** Wall clock in ms with sub-ms resolution, comparable between processes. */
 const wallMs = (): number => performance.timeOrigin + performance.now()
 
-type ToChild = { type: 'connect'; port: number; sessions: number } | { type: 'arm' } | { type: 't0'; t0: number } | { type: 'submit'; sessions: number; window: number; ms: number }
+type ToChild =
+  | { type: 'connect'; port: number; sessions: number; firstIndex: number; sources: string[] }
+  | { type: 'disconnect' }
+  | { type: 'arm' }
+  | { type: 't0'; t0: number }
+  | { type: 'submit'; sessions: number; window: number; ms: number }
 type FromChild =
   | { type: 'connected'; ready: number; failed: number; errors: string[] }
+  | { type: 'disconnected' }
   | { type: 'armed' }
   | { type: 'fanout'; latencies: number[]; missing: number }
   | { type: 'submitted'; accepted: number; rejected: number; firstError: unknown }
@@ -69,7 +95,7 @@ function coinbaseHalves(height: number, commitment: Uint8Array): { coinb1: Uint8
   })
 }
 
-function benchJob(perAddress = false): StratumJob {
+function benchJob(): StratumJob {
   jobCounter += 1
   const height = 900_000 + jobCounter
   const parts = coinbaseHalves(height, sha256d(Uint8Array.of(jobCounter)))
@@ -79,8 +105,6 @@ function benchJob(perAddress = false): StratumJob {
     prevHash: sha256d(Uint8Array.of(0xbb, jobCounter & 0xff)),
     coinb1: parts.coinb1,
     coinb2: parts.coinb2,
-    // The commitment differs per payout, as a share commitment over the miner's script does.
-    ...(perAddress ? { coinbaseFor: (payout: Payout) => coinbaseHalves(height, sha256d(payout.script)) } : {}),
     merkleBranch: coinbaseMerkleBranch(txids), // 12 levels: a full block's worth of folding per submit
     version: 0x20000000,
     bits: 0x1703a30c,
@@ -89,6 +113,83 @@ function benchJob(perAddress = false): StratumJob {
     blockTarget: MAX_TARGET >> 64n,
     shareTarget: MAX_TARGET >> 40n
   }
+}
+
+/** The cooperative's params (mainnet defaults: 100 outputs at most, 0.5% finder bonus). */
+const COOP = defaultParams('mainnet', new Uint8Array(32).fill(7), 1_700_000_000)
+/** The PPLNS window: sessions 0-99 are its payees, with distinct work. */
+const WINDOW = new Map(Array.from({ length: PAYEES }, (_, i) => [toHex(payoutScript(i)), 1_000_000n + BigInt(i) * 7919n] as const))
+const PLACEHOLDER_SCRIPT = Uint8Array.from([0x00, 0x14, ...new Uint8Array(20)])
+
+/**
+ * A job as the work layer makes it (work/manager.ts): the finder-independent split once, the
+ * coinbase of each address by ShareJobFactory on the first notify that needs it.
+ */
+function cooperativeJob(): StratumJob {
+  jobCounter += 1
+  const value = 312_500_000n + BigInt(jobCounter) * 1013n // fees differ per template
+  const parentId = sha256d(Uint8Array.of(0xaa, jobCounter & 0xff, jobCounter >> 8))
+  const split = prepareSplit(COOP, WINDOW, value)
+  const base: WorkBase = {
+    chain: { consensusId: COOP.salt } as unknown as ShareChain, // only the consensus id is read
+    parent: null,
+    parentId,
+    height: 50_000 + jobCounter,
+    shareBits: 0x1b0404cb,
+    minTime: 0,
+    uncles: [],
+    payouts: (script) => finishSplit(COOP, split, script, parentId),
+    outsiderPayouts: () => outsiderSplit(COOP, split, parentId)
+  }
+  const txids = Array.from({ length: 2500 }, (_, i) => sha256d(Uint8Array.of(jobCounter & 0xff, i & 0xff, i >> 8)))
+  const block: BlockFields = { blockHeight: 900_000 + jobCounter, coinbaseValue: value, witnessCommitment: sha256d(parentId), merkleBranch: coinbaseMerkleBranch(txids), tag: new TextEncoder().encode('/hashcoop/') }
+  const factory = new ShareJobFactory(base, block, 12)
+  if (!factory.patchesOutsiders) throw new Error('bench window does not exercise the patched path')
+  const shared = makeShareJob(base, block, PLACEHOLDER_SCRIPT, 12).parts
+  return {
+    id: `coop-${jobCounter}`,
+    prevHash: sha256d(Uint8Array.of(0xcc, jobCounter & 0xff, jobCounter >> 8)),
+    coinb1: shared.coinb1,
+    coinb2: shared.coinb2,
+    coinbaseFor: (payout: Payout) => factory.jobFor(payout.script).parts,
+    merkleBranch: block.merkleBranch,
+    version: 0x20000000,
+    bits: 0x1703a30c,
+    time: Math.floor(Date.now() / 1000),
+    cleanJobs: true, // a new block each time
+    blockTarget: MAX_TARGET >> 64n,
+    shareTarget: MAX_TARGET >> 40n
+  }
+}
+
+/**
+ * The event loop's longest block while `during` runs: the longest gap between two ticks of a 1 ms
+ * timer, in wall time (what a miner waits) and in this process's CPU time over that gap (what
+ * this process spent; on a machine shared with other work the wall gap also holds the time the
+ * OS gave the cores to others).
+ */
+async function longestBlock(during: () => Promise<void>): Promise<{ wallMs: number; cpuMs: number }> {
+  let lastWall = performance.now()
+  let lastCpu = process.cpuUsage()
+  let wallMs = 0
+  let cpuMs = 0
+  const probe = setInterval(() => {
+    const wall = performance.now()
+    const cpu = process.cpuUsage()
+    const wallGap = wall - lastWall
+    if (wallGap > wallMs) {
+      wallMs = wallGap
+      cpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000
+    }
+    lastWall = wall
+    lastCpu = cpu
+  }, 1)
+  try {
+    await during()
+  } finally {
+    clearInterval(probe)
+  }
+  return { wallMs, cpuMs }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -115,7 +216,16 @@ function nextMessage<T extends FromChild['type']>(child: ChildProcess, type: T):
   })
 }
 
+/** Both processes hold one descriptor per session: refuse to start where they cannot. */
+function checkDescriptorLimit(): void {
+  const limit = Number(execSync('ulimit -n', { shell: '/bin/sh', encoding: 'utf8' }).trim())
+  if (Number.isFinite(limit) && limit < FLOOD_SESSIONS + 1000) {
+    throw new Error(`the stratum bench needs ${FLOOD_SESSIONS + 1000} file descriptors per process, ulimit -n is ${limit}: run \`ulimit -n 20000\` first`)
+  }
+}
+
 async function runServer(): Promise<void> {
+  checkDescriptorLimit()
   let solutions = 0
   const server = new StratumServer({
     network: 'mainnet',
@@ -125,8 +235,15 @@ async function runServer(): Promise<void> {
     vardiff: false,
     minDifficulty: 1e-12,
     startDifficulty: 1,
-    maxConnections: SESSIONS + 100,
-    maxConnectionsPerIp: SESSIONS + 100,
+    // Raised so that every bench session is admitted: the figures are the worst case.
+    maxConnections: FLOOD_SESSIONS + 1000,
+    maxConnectionsPerIp: FLOOD_SESSIONS + 1000,
+    maxConnectionsPerPrefix: FLOOD_SESSIONS + 1000,
+    maxUnprovenSessions: FLOOD_SESSIONS + 1000,
+    maxUnprovenAddresses: FLOOD_SESSIONS + 1000,
+    maxUnprovenPerPrefix: FLOOD_SESSIONS + 1000,
+    unprovenTimeoutMs: 30 * 60_000,
+    proofDifficulty: 0,
     handshakeTimeoutMs: 5 * 60_000,
     idleTimeoutMs: 30 * 60_000
   })
@@ -147,7 +264,7 @@ async function runServer(): Promise<void> {
   try {
     // 1. Sessions held.
     const t0 = Date.now()
-    send({ type: 'connect', port, sessions: SESSIONS })
+    send({ type: 'connect', port, sessions: SESSIONS, firstIndex: 0, sources: ['127.0.0.1'] })
     const connected = await nextMessage(child, 'connected')
     const connectSeconds = (Date.now() - t0) / 1000
     const held = server.stats().authorized
@@ -161,34 +278,52 @@ async function runServer(): Promise<void> {
     emit({ name: 'stratum_rss_mb', value: rss / 2 ** 20, unit: 'MB', goal_max: 600, sessions: held, idle_rss_mb: Number((rssBefore / 2 ** 20).toFixed(1)), heap_used_mb: Number((process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)) })
 
     // 3. Notify fan-out: setJob to each session's receipt of the notify.
-    const fanout = async (rounds: number, perAddress: boolean): Promise<Record<string, number>> => {
+    const fanout = async (rounds: number, makeJob: () => StratumJob): Promise<Record<string, number>> => {
       const latencies: number[] = []
       let missing = 0
       const setJobMs: number[] = []
+      const blocks: number[] = []
+      const blocksCpu: number[] = []
+      const slices: number[] = []
+      const longestSlices: number[] = []
       for (let round = 0; round < rounds; round++) {
-        const job = benchJob(perAddress)
+        const job = makeJob()
         send({ type: 'arm' })
         await nextMessage(child, 'armed')
-        const start = wallMs()
-        server.setJob(job)
-        setJobMs.push(wallMs() - start)
-        send({ type: 't0', t0: start })
-        const result = await nextMessage(child, 'fanout')
-        latencies.push(...result.latencies)
-        missing += result.missing
+        const block = await longestBlock(async () => {
+            const start = wallMs()
+            server.setJob(job)
+            setJobMs.push(wallMs() - start)
+            send({ type: 't0', t0: start })
+            const result = await nextMessage(child, 'fanout')
+            latencies.push(...result.latencies)
+            missing += result.missing
+          })
+        blocks.push(block.wallMs)
+        blocksCpu.push(block.cpuMs)
+        const fan = server.stats().lastFanout
+        slices.push(fan?.slices ?? 0)
+        longestSlices.push(fan?.longestSliceMs ?? NaN)
         await new Promise((r) => setTimeout(r, 200))
       }
       latencies.sort((a, b) => a - b)
       setJobMs.sort((a, b) => a - b)
+      const worst = blocks.indexOf(Math.max(...blocks))
+      blocks.sort((a, b) => a - b)
       return {
         p95: percentile(latencies, 95),
         p50_ms: Number(percentile(latencies, 50).toFixed(1)),
         max_ms: Number((latencies[latencies.length - 1] ?? NaN).toFixed(1)),
-        set_job_ms_median: Number(percentile(setJobMs, 50).toFixed(1)),
+        set_job_sync_ms_median: Number(percentile(setJobMs, 50).toFixed(1)),
+        block_ms_max: Number((blocks[blocks.length - 1] ?? NaN).toFixed(1)),
+        block_ms_median: Number(percentile(blocks, 50).toFixed(1)),
+        block_cpu_ms_of_worst: Number((blocksCpu[worst] ?? NaN).toFixed(1)),
+        longest_slice_ms_max: Number(Math.max(...longestSlices).toFixed(1)),
+        slices_median: percentile(slices.sort((a, b) => a - b), 50),
         missing
       }
     }
-    const { p95, ...shared } = await fanout(FANOUT_ROUNDS, false)
+    const { p95, ...shared } = await fanout(FANOUT_ROUNDS, () => benchJob())
     emit({ name: 'stratum_notify_fanout_p95_ms', value: p95 as number, unit: 'ms', goal_max: 250, sessions: held, rounds: FANOUT_ROUNDS, ...shared })
 
     // 4. Accepted submits per second, counted by the server itself.
@@ -220,22 +355,51 @@ async function runServer(): Promise<void> {
       first_error: submitted.firstError
     })
 
-    // 5. Jobs with a coinbase per address: every session gets its own coinbase (10 000 builds).
-    const { p95: personalP95, ...personal } = await fanout(PER_ADDRESS_ROUNDS, true)
+    // 5. Issue 13: new blocks with the cooperative's per-address coinbases, 10 000 distinct addresses.
+    const rssBeforeDistinct = process.memoryUsage().rss
+    const { p95: distinctP95, p50_ms: distinctP50, block_ms_max: publishBlock, block_ms_median: publishBlockMedian, block_cpu_ms_of_worst: publishBlockCpu, longest_slice_ms_max: longestSlice, ...distinct } = await fanout(DISTINCT_ROUNDS, cooperativeJob)
     emit({
-      name: 'stratum_notify_fanout_per_address_p95_ms',
-      value: personalP95 as number,
+      name: 'stratum_notify_fanout_distinct_p95_ms',
+      value: distinctP95 as number,
       unit: 'ms',
+      goal_max: 250,
+      p50_ms: distinctP50,
+      goal_p50_max: 100,
       sessions: held,
       distinct_addresses: held,
-      rounds: PER_ADDRESS_ROUNDS,
-      note: 'includes the stand-in coinbaseFor (buildCoinbaseParts, 20 outputs) per address',
-      ...personal
+      window_payees: PAYEES,
+      new_blocks: DISTINCT_ROUNDS,
+      ...distinct
     })
+    emit({ name: 'stratum_job_publish_block_ms', value: publishBlock as number, unit: 'ms', goal_max: 50, block_ms_median: publishBlockMedian, block_cpu_ms_of_worst: publishBlockCpu, longest_slice_ms_max: longestSlice, sessions: held, distinct_addresses: held, jobs: DISTINCT_ROUNDS, note: 'longest gap between 1 ms timer ticks from setJob to the last notify received, worst job, wall time; block_cpu_ms_of_worst: this process CPU in that gap' })
     collectGarbage()
     await new Promise((r) => setTimeout(r, 500))
     collectGarbage()
-    emit({ name: 'stratum_rss_per_address_mb', value: process.memoryUsage().rss / 2 ** 20, unit: 'MB', sessions: held, per_address_jobs_kept: PER_ADDRESS_ROUNDS })
+    const cache = server.stats().coinbaseCache
+    emit({ name: 'stratum_rss_distinct_mb', value: process.memoryUsage().rss / 2 ** 20, unit: 'MB', goal_max: 400, sessions: held, distinct_addresses: held, new_blocks: DISTINCT_ROUNDS, rss_before_mb: Number((rssBeforeDistinct / 2 ** 20).toFixed(1)), coinbase_cache_mb: Number((cache.bytes / 2 ** 20).toFixed(1)), coinbase_cache_entries: cache.entries })
+
+    // 6. Issue 13: FLOOD_SESSIONS work-free sessions with distinct addresses; longest block per job.
+    send({ type: 'disconnect' })
+    await nextMessage(child, 'disconnected')
+    while (server.stats().connections > 0) await new Promise((r) => setTimeout(r, 100))
+    send({ type: 'connect', port, sessions: FLOOD_SESSIONS, firstIndex: 1_000_000, sources: FLOOD_SOURCES })
+    const flood = await nextMessage(child, 'connected')
+    const floodHeld = server.stats().authorized
+    const { block_ms_max: floodBlock, p95: floodP95, ...floodRest } = await fanout(FLOOD_ROUNDS, cooperativeJob)
+    emit({
+      name: 'stratum_unproven_flood_block_ms',
+      value: floodBlock as number,
+      unit: 'ms',
+      goal_max: 50,
+      unproven_sessions: server.stats().unprovenSessions,
+      sessions_held: floodHeld,
+      attempted: FLOOD_SESSIONS,
+      failed: flood.failed,
+      errors: flood.errors.slice(0, 3),
+      jobs: FLOOD_ROUNDS,
+      fanout_p95_ms: Number((floodP95 as number).toFixed(1)),
+      ...floodRest
+    })
   } finally {
     clearTimeout(deadline)
     child.kill('SIGKILL')
@@ -325,9 +489,9 @@ function runLoad(): void {
     else failed += 1
   }
 
-  const open = (port: number, index: number): Promise<void> =>
+  const open = (port: number, index: number, source: string): Promise<void> =>
     new Promise((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port })
+      const socket = connect({ host: '127.0.0.1', port, localAddress: source })
       const c: Conn = { socket, index, username: `${addressOf(index)}.w${index}`, buffer: '', authorized: false, jobId: null, ntime: null, armed: false, arrivedAt: null, submitted: 0, inFlight: 0 }
       let settled = false
       const settle = (): void => {
@@ -384,11 +548,20 @@ function runLoad(): void {
       void (async () => {
         let next = 0
         const worker = async (): Promise<void> => {
-          while (next < m.sessions) await open(m.port, next++)
+          while (next < m.sessions) {
+            const i = next++
+            await open(m.port, m.firstIndex + i, m.sources[i % m.sources.length] as string)
+          }
         }
         await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, worker))
         toParent({ type: 'connected', ready: readyCount, failed, errors: [...errors] })
       })()
+    } else if (m.type === 'disconnect') {
+      for (const c of conns.splice(0)) c.socket.destroy()
+      readyCount = 0
+      failed = 0
+      errors.clear()
+      toParent({ type: 'disconnected' })
     } else if (m.type === 'arm') {
       armedCount = 0
       for (const c of conns) {

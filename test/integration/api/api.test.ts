@@ -123,6 +123,8 @@ describe('GET /api/status', () => {
     expect(body.peers.list[0]).toMatchObject({ writer: expect.any(Boolean) })
     expect(body.stratum).toMatchObject({ connections: 1, authorized: 1 })
     expect(body.stratum.accepted).toBeGreaterThanOrEqual(4)
+    // The miner's address has accepted shares: proven, so no session counts against the unproven caps.
+    expect(body.stratum).toMatchObject({ unprovenSessions: 0, provenAddresses: 1, refusedConnections: 0, refusals: expect.objectContaining({ 'unproven-timeout': 0, 'connections-per-prefix': 0 }) })
   })
 })
 
@@ -263,6 +265,8 @@ describe('GET /metrics', () => {
     expect(value('hashcoop_peers')).toBe(1)
     expect(body).toMatch(/^hashcoop_blocks_submitted_total\{result="accepted"\} [1-9]/m)
     expect(body).toMatch(/^# TYPE hashcoop_stratum_accepted_total counter$/m)
+    expect(body).toMatch(/^# TYPE hashcoop_stratum_refusals_total counter$/m) // by reason, once one is counted
+    expect(value('hashcoop_stratum_unproven_sessions')).toBe(0)
     expect(body).toMatch(/^process_cpu_seconds_total /m)
     expect(body).toContain(`consensus_id="${toHex(decodeJoinKey(joinKey).consensusId)}"`)
   })

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../../../src/config/errors.js'
 import { NODE_HELP, NODE_OPTIONS, nodeSettings } from '../../../src/config/node.js'
+import { LIMIT_DEFAULTS } from '../../../src/stratum/config.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hashcoop-config-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -32,7 +33,13 @@ describe('hashcoop node options', () => {
   it('has defaults for real use', async () => {
     const s = await nodeSettings(['--rpc-cookie', '/var/lib/bitcoind/.cookie'], {})
     expect(s).not.toBeNull()
-    expect(s?.stratum).toEqual({ host: '0.0.0.0', port: 3333, startDifficulty: 1024 })
+    expect(s?.stratum).toEqual({
+      host: '0.0.0.0',
+      port: 3333,
+      startDifficulty: 1024,
+      limits: { ...LIMIT_DEFAULTS },
+      tls: null
+    })
     expect(s?.http).toEqual({ host: '127.0.0.1', port: 8080 })
     expect(s?.dht).toEqual({ kind: 'public' })
     expect(s?.bitcoind).toEqual({ url: 'http://127.0.0.1:8332', auth: { cookieFile: '/var/lib/bitcoind/.cookie' }, pollIntervalMs: 500 })
@@ -50,7 +57,7 @@ describe('hashcoop node options', () => {
     )
     expect(s?.joinKey).toBe(JOIN_KEY)
     expect(s?.bitcoind).toEqual({ url: 'http://10.0.0.2:18443', auth: { user: 'u', password: 'p' }, zmqUrl: 'tcp://127.0.0.1:28332', pollIntervalMs: 250 })
-    expect(s?.stratum).toEqual({ host: '0.0.0.0', port: 4444, startDifficulty: 0.5 })
+    expect(s?.stratum).toMatchObject({ host: '0.0.0.0', port: 4444, startDifficulty: 0.5, tls: null })
     expect(s?.http).toBeNull()
     expect(s?.dht).toEqual({ kind: 'private', bootstrap: ['10.0.0.5:49737', '[::1]:1'] })
     expect([s?.logLevel, s?.logFormat, s?.tag, s?.genesisTimeoutMs]).toEqual(['debug', 'json', '/mine/', 5000])
@@ -145,5 +152,37 @@ describe('hashcoop node options', () => {
     expect((await refusal(['--config', configFile('[1, 2]'), ...AUTH])).option).toBe('config')
     expect((await refusal(['--config', join(dir, 'missing.json'), ...AUTH])).message).toMatch(/^--config: cannot read .*missing\.json.*ENOENT/)
     expect((await refusal(['--config', configFile({ help: true }), ...AUTH])).message).toMatch(/unknown option "help"/)
+  })
+})
+
+describe('hashcoop node stratum limits and TLS (issue 13)', () => {
+  it('takes every limit as an option, timeouts in seconds, and lists each in help with its default', async () => {
+    const s = await nodeSettings(
+      [...AUTH, '--max-connections', '20000', '--max-connections-per-ip', '5000', '--max-connections-per-prefix', '9000', '--max-unproven-sessions', '100', '--max-unproven-addresses', '50', '--max-unproven-per-prefix', '25', '--unproven-timeout', '30', '--handshake-timeout', '10', '--idle-timeout', '900', '--max-line-bytes', '4096'],
+      {}
+    )
+    expect(s?.stratum.limits).toEqual({
+      maxConnections: 20000,
+      maxConnectionsPerIp: 5000,
+      maxConnectionsPerPrefix: 9000,
+      maxUnprovenSessions: 100,
+      maxUnprovenAddresses: 50,
+      maxUnprovenPerPrefix: 25,
+      unprovenTimeoutMs: 30_000,
+      handshakeTimeoutMs: 10_000,
+      idleTimeoutMs: 900_000,
+      maxLineBytes: 4096
+    })
+    for (const flag of ['--max-connections-per-prefix N', '--max-unproven-sessions N', '--unproven-timeout SEC', '--stratum-tls HOST:PORT']) expect(NODE_HELP).toContain(flag)
+    expect(NODE_HELP).toMatch(/--max-connections-per-ip N\s+connections from one IP address \(a farm behind NAT is one\) \(default: 4096\)/)
+    await expect(nodeSettings([...AUTH, '--max-connections', '0'], {})).rejects.toThrow(/--max-connections.*integer 1-/)
+  })
+
+  it('needs --tls-cert and --tls-key with --stratum-tls, on another port than --stratum', async () => {
+    const s = await nodeSettings([...AUTH, '--stratum-tls', ':3334', '--tls-cert', '/etc/c.pem', '--tls-key', '/etc/k.pem'], {})
+    expect(s?.stratum.tls).toEqual({ host: '0.0.0.0', port: 3334, certFile: '/etc/c.pem', keyFile: '/etc/k.pem' })
+    await expect(nodeSettings([...AUTH, '--stratum-tls', ':3334', '--tls-cert', '/etc/c.pem'], {})).rejects.toThrow(/--tls-key.*required with --stratum-tls/)
+    await expect(nodeSettings([...AUTH, '--tls-key', '/etc/k.pem'], {})).rejects.toThrow(/--tls-key.*only used with --stratum-tls/)
+    await expect(nodeSettings([...AUTH, '--stratum-tls', ':3333', '--tls-cert', 'c', '--tls-key', 'k'], {})).rejects.toThrow(/port 3333 is also --stratum's/)
   })
 })

@@ -20,6 +20,26 @@ describe('stratum server settings', () => {
     expect(resolveConfig({ ...base, vardiff: { retargetShares: 5 } }).vardiff?.retargetShares).toBe(5)
   })
 
+  it('fills in limits that suit a farm behind NAT, and unproven caps tighter than them (issue 13)', () => {
+    expect(resolveConfig(base)).toMatchObject({
+      maxConnections: 16_384,
+      maxConnectionsPerIp: 4096,
+      maxConnectionsPerPrefix: 8192,
+      maxUnprovenSessions: 4096,
+      maxUnprovenAddresses: 1024,
+      maxUnprovenPerPrefix: 2048,
+      unprovenTimeoutMs: 120_000,
+      coinbaseCacheBytes: 32 * 2 ** 20,
+      fanoutSliceMs: 8,
+      tls: null
+    })
+    expect(resolveConfig({ ...base, network: 'mainnet' }).proofDifficulty).toBe(1)
+    expect(resolveConfig({ ...base, network: 'regtest' }).proofDifficulty).toBe(0)
+    expect(() => resolveConfig({ ...base, proofDifficulty: -1 })).toThrow(/proofDifficulty/)
+    expect(() => resolveConfig({ ...base, maxConnectionsPerPrefix: 0 })).toThrow(/maxConnectionsPerPrefix/)
+    expect(() => resolveConfig({ ...base, tls: { cert: 'c', key: 'k', port: 70_000 } })).toThrow(/tls.port/)
+  })
+
   it('refuses settings that cannot work, saying which', () => {
     const bad: [Partial<StratumServerOptions>, RegExp][] = [
       [{ network: 'moonnet' as 'mainnet' }, /unknown network/],

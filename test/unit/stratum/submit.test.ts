@@ -32,9 +32,8 @@ interface Setup {
 function setup(over: Partial<StratumJob> = {}, sentDifficulty = HALF, toldDifficulty = HALF): Setup {
   const book = new JobBook(8, 12)
   const record = book.add(makeJob({ blockTarget: BLOCK, shareTarget: SHARE, time: NOW - 60, ...over }))
-  const coinbase = record.coinbaseFor(null)
   const notify = parseNotify(JSON.parse(record.notifyLine(record.wireId, null, true)).params as unknown[])
-  const sent: SentJob = { record, coinbase, difficulty: difficulty(sentDifficulty) }
+  const sent: SentJob = { record, difficulty: difficulty(sentDifficulty) }
   const parsed = parseUsername(USER, 'mainnet')
   if (!parsed.ok) throw new Error(parsed.message)
   const credentials = parsed.value

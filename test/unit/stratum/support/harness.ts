@@ -12,7 +12,8 @@ export interface Harness {
   server: StratumServer
   port: number
   solutions: Solution[]
-  miner(): Promise<TestMiner>
+  /** localAddress: connect from another loopback address (127.0.0.2, ...). */
+  miner(localAddress?: string): Promise<TestMiner>
   /** A miner that has subscribed and authorized as ADDRESS.worker. */
   readyMiner(username?: string, password?: string): Promise<TestMiner & { extranonce1: string }>
 }
@@ -40,8 +41,8 @@ export async function startServer(options: Options = {}): Promise<Harness> {
   })
   const { port } = await server.listen()
   cleanups.push(() => server.close())
-  const miner = async (): Promise<TestMiner> => {
-    const m = await TestMiner.connect(port)
+  const miner = async (localAddress?: string): Promise<TestMiner> => {
+    const m = await TestMiner.connect(port, localAddress)
     cleanups.push(async () => m.destroy())
     return m
   }

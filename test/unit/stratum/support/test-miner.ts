@@ -4,6 +4,7 @@
  * hashing, so that the server's encoding is checked by an independent path.
  */
 import { connect, type Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
 import { sha256 } from '@noble/hashes/sha2.js'
 
 export interface Message {
@@ -50,9 +51,18 @@ export class TestMiner {
     )
   }
 
-  static connect(port: number): Promise<TestMiner> {
+  /** localAddress: another loopback address (127.0.0.2, ...) to test per-IP and per-prefix limits. */
+  static connect(port: number, localAddress?: string): Promise<TestMiner> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => resolve(new TestMiner(socket)))
+      const socket = connect({ host: '127.0.0.1', port, ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(new TestMiner(socket)))
+      socket.once('error', reject)
+    })
+  }
+
+  /** Over TLS, trusting `ca` (the test certificate) for the name localhost. */
+  static connectTls(port: number, ca: string): Promise<TestMiner> {
+    return new Promise((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost' }, () => resolve(new TestMiner(socket)))
       socket.once('error', reject)
     })
   }
