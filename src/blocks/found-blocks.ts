@@ -276,8 +276,9 @@ export class FoundBlocks extends EventEmitter<{ change: [BlockChange]; error: [E
       const status: BlockStatus = record.status === 'race-lost' ? 'race-lost' : 'orphaned'
       return this.change(record, status, record.status === 'race-lost' ? record.reason : 'no longer on bitcoind\'s best chain', 'check', -1)
     }
-    // bitcoind does not know it: ours goes back to be resubmitted (a restarted bitcoind may have
-    // lost it), another node's is reported as unknown.
+    // bitcoind does not know it: ours, if it had accepted it, goes back to be resubmitted (a
+    // restarted bitcoind may have lost it); a lost race stays lost; another node's is unknown.
+    if (record.status === 'race-lost') return this.change(record, 'race-lost', record.reason, 'check', null)
     if (record.submittedHere && record.blockHex !== null) return this.change(record, 'unsubmitted', 'bitcoind no longer has the block', 'check', null)
     if (deep) this.finish(record)
     return this.change(record, 'unknown-to-bitcoind', null, 'check', null)
