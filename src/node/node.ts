@@ -36,7 +36,7 @@ export interface NodeConfig {
     zmqUrl?: string
     pollIntervalMs?: number
     refreshIntervalMs?: number
-    /** Liveness probe interval and deadline (template-source.ts); defaults 500 ms and 1000 ms. */
+    /** Liveness probe interval and deadline (template-source.ts); defaults pollIntervalMs (500 ms) and 1000 ms. */
     livenessIntervalMs?: number
     livenessTimeoutMs?: number
     /** With bitcoind lost, share work older than this (ms since bitcoind last confirmed its tip) is refused. Default 5000. */
@@ -151,7 +151,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
         ...(config.bitcoind.zmqUrl ? { zmqUrl: config.bitcoind.zmqUrl } : {}),
         ...(config.bitcoind.pollIntervalMs ? { pollIntervalMs: config.bitcoind.pollIntervalMs } : {}),
         ...(config.bitcoind.refreshIntervalMs ? { refreshIntervalMs: config.bitcoind.refreshIntervalMs } : {}),
-        ...(config.bitcoind.livenessIntervalMs ? { livenessIntervalMs: config.bitcoind.livenessIntervalMs } : {}),
+        ...(config.bitcoind.livenessIntervalMs || config.bitcoind.pollIntervalMs ? { livenessIntervalMs: config.bitcoind.livenessIntervalMs ?? config.bitcoind.pollIntervalMs } : {}),
         ...(config.bitcoind.livenessTimeoutMs ? { livenessTimeoutMs: config.bitcoind.livenessTimeoutMs } : {})
       })
       cleanups.push(() => templates.close())

@@ -60,9 +60,13 @@ beforeAll(async () => {
   const { joinKey } = await initCooperative({ dataDir: founderDir, network: 'regtest', overrides: { shareInterval: 2, initialShareBits: 0x207fffff } })
   const bitcoind = { url: regtest.rpcUrl, auth: { user: regtest.user, password: regtest.password }, pollIntervalMs: 100, blockCheckIntervalMs: 300 }
   const founder = await HashcoopNode.start({ dataDir: founderDir, bitcoind, stratum: { host: '127.0.0.1', port: await freePort() }, dht: dht.choice() })
-  const joiner = await HashcoopNode.start({ dataDir: joinerDir, joinKey, bitcoind, stratum: { host: '127.0.0.1', port: await freePort() }, dht: dht.choice() })
+  const said: string[] = []
+  const logger = { debug: () => {}, info: (_f: object, m: string) => said.push(m), warn: (_f: object, m: string) => said.push(m), error: (_f: object, m: string) => said.push(m) }
+  const joiner = await HashcoopNode.start({ dataDir: joinerDir, joinKey, bitcoind, stratum: { host: '127.0.0.1', port: await freePort() }, dht: dht.choice(), logger })
   try {
     expect(joiner.base.writable).toBe(false)
+    // The log says what the docs call it (issue 16, 6): a non-writer, not a "reader".
+    expect(said.some((m) => / as non-writer$/.test(m)), said.join('\n')).toBe(true)
     let job: StratumJob | null = null
     joiner.work.on('job', (j) => (job = j))
     await waitFor(async () => job !== null, 'a job on the joiner', 30_000)
