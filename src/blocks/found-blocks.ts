@@ -61,6 +61,8 @@ export class FoundBlocks extends EventEmitter<{ change: [BlockChange]; error: [E
   private passAgain = false
   private saving: Promise<void> = Promise.resolve()
   private closed = false
+  /** Set once close() has written the last state: nothing is written after it. */
+  private stopped = false
 
   private constructor(
     private readonly opts: FoundBlocksOptions,
@@ -161,6 +163,7 @@ export class FoundBlocks extends EventEmitter<{ change: [BlockChange]; error: [E
     if (this.timer !== null) clearInterval(this.timer)
     this.timer = null
     await this.settled()
+    this.stopped = true
   }
 
   // -------------------------------------------------------------------------------------------
@@ -204,6 +207,7 @@ export class FoundBlocks extends EventEmitter<{ change: [BlockChange]; error: [E
   }
 
   private save(): void {
+    if (this.stopped) return // the node stopped; its data dir may be gone
     const snapshot = this.list().map((r) => ({ ...r, attempts: [...r.attempts] }))
     this.saving = this.saving
       .then(() => writeFoundBlocks(this.opts.path, snapshot))

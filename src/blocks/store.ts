@@ -1,5 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { SubmitOutcomeKind } from '../bitcoin/submit-outcome.js'
 
 /**
@@ -128,7 +128,6 @@ export async function writeFoundBlocks(path: string, records: readonly FoundBloc
     const drop = new Set(finalOld.slice(0, kept.length - RECORDS_KEPT).map((r) => r.hash))
     kept = kept.filter((r) => !drop.has(r.hash))
   }
-  await mkdir(dirname(path), { recursive: true })
   const tmp = `${path}.${process.pid}.tmp`
   await writeFile(tmp, JSON.stringify({ format: FORMAT, blocks: kept }, null, 1) + '\n')
   await rename(tmp, path)
