@@ -1,28 +1,19 @@
 /**
  * What every route reads: the node, a cached reader over its view, and the little the API keeps
- * itself (when the current template arrived, what bitcoind said to the blocks this node submitted,
- * this node's stratum hashrate over time).
+ * itself (when the current template arrived, this node's stratum hashrate over time). What
+ * bitcoind said of found blocks is the node's (node.foundBlocks), kept across restarts.
  */
 import type { BlockTemplate } from '../bitcoin/template.js'
 import { ChainReader } from './chain-reader.js'
 import { Sampler } from './estimates.js'
-import type { ApiNode, BlockEvent } from './source.js'
-
-/** Verdicts kept for the blocks list (a few hours of a busy regtest demo). */
-const BLOCK_VERDICTS_KEPT = 5_000
+import type { ApiNode } from './source.js'
 
 export class ApiContext {
   readonly reader: ChainReader
   readonly localHashrate = new Sampler()
   readonly startedAt: number
-  /** bitcoind's answer to each block this node submitted, by display hash. */
-  readonly verdicts = new Map<string, { accepted: boolean; reason: string | null }>()
   private seenTemplate: BlockTemplate | null = null
   private templateAt: number | null = null
-  private readonly onBlock = (e: BlockEvent): void => {
-    this.verdicts.set(e.hash, { accepted: e.accepted, reason: e.reason })
-    if (this.verdicts.size > BLOCK_VERDICTS_KEPT) this.verdicts.delete(this.verdicts.keys().next().value as string)
-  }
 
   constructor(
     readonly node: ApiNode,
@@ -30,7 +21,6 @@ export class ApiContext {
   ) {
     this.reader = new ChainReader(node.view, node.params.network)
     this.startedAt = now()
-    node.on('block', this.onBlock)
   }
 
   get nowSec(): number {
@@ -63,7 +53,5 @@ export class ApiContext {
     this.localHashrate.add(this.nowSec, this.node.stratum.stats().hashrate)
   }
 
-  close(): void {
-    this.node.off('block', this.onBlock)
-  }
+  close(): void {}
 }

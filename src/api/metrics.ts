@@ -134,6 +134,8 @@ export class Metrics {
     const w = node.work.stats
     this.total('hashcoop_blocks_submitted_total', w.blocks.accepted, { result: 'accepted' })
     this.total('hashcoop_blocks_submitted_total', w.blocks.rejected, { result: 'rejected' })
+    this.total('hashcoop_blocks_submitted_total', w.blocks.raceLost, { result: 'race-lost' })
+    this.total('hashcoop_blocks_submitted_total', w.blocks.unsubmitted, { result: 'unsubmitted' })
     this.total('hashcoop_work_jobs_total', w.jobs)
     this.total('hashcoop_work_shares_total', w.shares.accepted, { result: 'accepted' })
     this.total('hashcoop_work_shares_total', w.shares.rejected, { result: 'rejected' })

@@ -2,6 +2,7 @@
 import { hashToHex } from '../bitcoin/hash.js'
 import { fromHex } from '../bitcoin/bytes.js'
 import { targetToDifficulty } from '../bitcoin/target.js'
+import type { FoundBlockRecord } from '../blocks/store.js'
 import type { ApiContext } from './context.js'
 import { formatBtc } from './units.js'
 
@@ -36,7 +37,9 @@ export async function blocksBody(ctx: ApiContext, before: number | null, limit: 
     total: all.length,
     blocks: selected.map((b) => {
       const hash = hashToHex(fromHex(b.id))
-      const verdict = ctx.verdicts.get(hash) ?? null
+      const finder = reader.address(b.finder)
+      // What bitcoind said of it (persisted by the node), never the share alone.
+      const record = ctx.node.foundBlocks.observe({ hash, height: b.blockHeight, finder })
       return {
         hash,
         seq: b.seq,
@@ -44,13 +47,22 @@ export async function blocksBody(ctx: ApiContext, before: number | null, limit: 
         shareHeight: b.height,
         blockHeight: b.blockHeight,
         time: b.time,
-        finder: reader.address(b.finder),
+        finder,
         coinbaseValue: b.coinbaseValue,
         coinbaseValueBtc: formatBtc(b.coinbaseValue),
         outputs: b.outputs.map((o) => ({ address: reader.address(o.script), script: o.script, sats: o.value, btc: formatBtc(o.value) })),
-        submittedHere: verdict
+        submittedHere: submittedHere(record),
+        status: { state: record.status, reason: record.reason, confirmations: record.confirmations, checkedAt: record.checkedAt }
       }
     }),
     nextBefore: selected.length === limit && last !== undefined && last.seq > 0 ? last.seq : null
   }
+}
+
+/** bitcoind's answer to this node's own submission (null: another node found it). */
+function submittedHere(record: FoundBlockRecord): { accepted: boolean; reason: string | null; status: string } | null {
+  if (!record.submittedHere) return null
+  const last = record.attempts.at(-1)
+  const accepted = last !== undefined && (last.outcome === 'accepted' || last.outcome === 'duplicate')
+  return { accepted, reason: last?.reason ?? record.reason, status: record.status }
 }

@@ -4,6 +4,7 @@
  * except through the admin operations the token allows.
  */
 import type { BlockTemplate } from '../bitcoin/template.js'
+import type { FoundBlockRecord } from '../blocks/store.js'
 import type { TemplateSourceStats } from '../bitcoin/template-source.js'
 import type { CoopPeer } from '../coop/swarm.js'
 import type { CoopParams } from '../../protocol/params.js'
@@ -18,6 +19,12 @@ export interface BlockEvent {
   accepted: boolean
   reason: string | null
   address: string
+}
+
+/** The node's found-block tracker (src/blocks/found-blocks.ts): every status from bitcoind's answers. */
+export interface ApiFoundBlocks {
+  get(hash: string): FoundBlockRecord | undefined
+  observe(block: { hash: string; height: number; finder: string | null }): FoundBlockRecord
 }
 
 export interface ApiNode {
@@ -37,6 +44,7 @@ export interface ApiNode {
   readonly templates: { readonly template: BlockTemplate | null; readonly stats: TemplateSourceStats }
   readonly stratum: { stats(): ServerStats; sessionStats(): SessionStats[] }
   readonly work: { readonly stats: WorkStats }
+  readonly foundBlocks: ApiFoundBlocks
   on(event: 'block', listener: (e: BlockEvent) => void): unknown
   off(event: 'block', listener: (e: BlockEvent) => void): unknown
 }

@@ -59,7 +59,7 @@ export interface StatusBody {
     height: number | null
     newBlocks: number
     lastTemplate: { height: number; prevHash: string; coinbaseValue: string; coinbaseValueBtc: string; transactions: number; segwit: boolean; receivedAt: string } | null
-    blocksSubmitted: { submitted: number; accepted: number; rejected: number; lastReason: string | null }
+    blocksSubmitted: { submitted: number; accepted: number; rejected: number; raceLost: number; unsubmitted: number; lastReason: string | null }
   }
   peers: { count: number; list: { id: string; writer: boolean }[] }
   stratum: {

@@ -11,6 +11,7 @@ import { AuditSourceError, type AuditSource } from './log.js'
 import { ProgressBar, type ProgressStream } from './progress.js'
 import { replay } from './replay.js'
 import { addressOf, btc, buildReport, type AuditReport } from './report.js'
+import type { FoundBlockRecord } from '../blocks/store.js'
 import type { NetworkName } from '../bitcoin/networks.js'
 
 export interface AuditOptions {
@@ -68,7 +69,7 @@ export async function audit(source: AuditSource, opts: AuditOptions = {}): Promi
     const check = new ProgressBar(opts.progress ?? { write: () => true }, 'checking blocks', blocks.length, { minTotal: 50 })
     for (const [i, b] of blocks.entries()) {
       b.bitcoin = await checkBlock(rpc, b.hash, b.expectedCoinbase)
-      anomalies.push(...bitcoinFindings(b))
+      anomalies.push(...bitcoinFindings(b, source.submissions))
       check.update(i + 1)
     }
     check.finish()
@@ -95,15 +96,33 @@ export async function audit(source: AuditSource, opts: AuditOptions = {}): Promi
   })
 }
 
-function bitcoinFindings(b: BlockEntry): Anomaly[] {
+function bitcoinFindings(b: BlockEntry, submissions: AuditSource['submissions']): Anomaly[] {
   const at = { seq: b.seq, id: b.id }
   const check = b.bitcoin
   if (check === null) return []
   const out: Anomaly[] = []
-  if (check.status === 'unknown') out.push(anomaly('block-unknown', `block ${b.hash} (share height ${b.shareHeight}) is unknown to bitcoind: it was never accepted (withheld, never submitted, or this bitcoind is not synced)`, at))
+  if (check.status === 'unknown') out.push(anomaly('block-unknown', `block ${b.hash} (share height ${b.shareHeight}) is unknown to bitcoind: ${unknownBlockCause(submissions?.get(b.hash))}`, at))
   if (check.status === 'orphaned') out.push(anomaly('block-orphaned', `block ${b.hash} (share height ${b.shareHeight}) is not in the best Bitcoin chain (orphaned); its payouts are void`, { ...at, severity: 'warning' }))
   if (check.coinbase === 'mismatch') out.push(anomaly('coinbase-mismatch', `block ${b.hash}: its coinbase on the Bitcoin chain is not the share-chain's split: ${check.detail ?? ''}`, at))
   return out
+}
+
+/**
+ * Why bitcoind may lack a block, from what the data dir's node recorded of it: its own failed
+ * submission is not withholding, and says so; without a record, the block was never seen here.
+ */
+function unknownBlockCause(record: FoundBlockRecord | undefined): string {
+  if (record === undefined || !record.submittedHere) {
+    return 'never seen: this data dir has no record of submitting it (the finding node\'s data dir tells whether its submission failed; otherwise it was withheld, or this bitcoind is not synced)'
+  }
+  const tries = record.attempts.length
+  const last = record.attempts.at(-1)
+  const lastText = last === undefined ? '' : `, last at ${new Date(last.at).toISOString()}: ${last.outcome}${last.reason === null ? '' : ` (${last.reason})`}`
+  if (record.status === 'unsubmitted' || record.status === 'abandoned') {
+    const why = record.status === 'abandoned' ? `abandoned: ${record.reason ?? ''}` : 'still waiting to be resubmitted'
+    return `submission failed on this node (${tries} attempt${tries === 1 ? '' : 's'}${lastText}; ${why}), not withheld`
+  }
+  return `this node submitted it (${record.status}${lastText}), but this bitcoind does not have it: it is not the one the node used, or not synced`
 }
 
 function payoutFindings(rows: readonly PayoutRow[], bitcoinChecked: boolean, network: NetworkName): Anomaly[] {

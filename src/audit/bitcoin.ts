@@ -1,6 +1,7 @@
 import { Block, Transaction } from 'bitcoinjs-lib'
 import { toHex } from '../bitcoin/bytes.js'
-import { RpcError, type RpcClient } from '../bitcoin/rpc.js'
+import { chainPlace, isBlockNotFound } from '../bitcoin/chain-status.js'
+import type { RpcClient } from '../bitcoin/rpc.js'
 
 /**
  * Where a found block stands on the Bitcoin chain, and whether its coinbase there is byte for byte
@@ -26,37 +27,21 @@ export interface BitcoinCheck {
   detail: string | null
 }
 
-/** Core answers -5 "Block not found"; bcoin -1 with the same words. */
-function isNotFound(err: unknown): boolean {
-  return err instanceof RpcError && (err.code === -5 || /block not found/i.test(err.rpcMessage))
-}
-
 /**
  * `hash` is the block hash in display order (as bitcoind spells it); `expectedCoinbase` the
  * non-witness serialization the share-chain dictates, or null when none can be built.
  */
 export async function checkBlock(rpc: RpcClient, hash: string, expectedCoinbase: Uint8Array | null): Promise<BitcoinCheck> {
-  let header
-  try {
-    header = await rpc.getBlockHeader(hash)
-  } catch (err) {
-    if (isNotFound(err)) return { status: 'unknown', confirmations: null, coinbase: 'not-checked', outputs: null, detail: null }
-    throw err
-  }
-  const confirmations = typeof header.confirmations === 'number' ? header.confirmations : null
-  // Core reports -1 off the best chain; bcoin counts from its tip whatever the branch, so the
-  // block at that height on the best chain decides.
-  let status: ChainStatus = 'orphaned'
-  if (confirmations === null || confirmations >= 0) {
-    const atHeight = await rpc.getBlockHash(header.height)
-    status = atHeight === hash ? 'in-best-chain' : 'orphaned'
-  }
+  const where = await chainPlace(rpc, hash)
+  if (where.place === 'unknown') return { status: 'unknown', confirmations: null, coinbase: 'not-checked', outputs: null, detail: null }
+  const status: ChainStatus = where.place === 'best-chain' ? 'in-best-chain' : 'orphaned'
+  const confirmations = where.place === 'best-chain' ? where.confirmations : -1
 
   let raw: string
   try {
     raw = await rpc.getBlock(hash, 0)
   } catch (err) {
-    if (isNotFound(err)) return { status, confirmations, coinbase: 'not-checked', outputs: null, detail: 'bitcoind knows the header but not the block data' }
+    if (isBlockNotFound(err)) return { status, confirmations, coinbase: 'not-checked', outputs: null, detail: 'bitcoind knows the header but not the block data' }
     throw err
   }
   let block: Block

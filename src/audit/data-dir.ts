@@ -5,6 +5,7 @@ import { existingCooperativeKey } from '../coop/base.js'
 import { decodeJoinKey, type JoinKey } from '../coop/join-key.js'
 import { openCoopStore, DataDirLockedError } from '../coop/store.js'
 import { readCoopFile } from '../node/coop-file.js'
+import { foundBlocksPath, readFoundBlocks, type FoundBlockRecord } from '../blocks/store.js'
 import { asViewLike } from '../sharechain/autobase.js'
 import { openAuditBase } from './coop-base.js'
 import { AuditSourceError, type AuditSource } from './log.js'
@@ -35,6 +36,13 @@ export async function openDataDir(dataDir: string): Promise<AuditSource> {
     if (err instanceof DataDirLockedError) throw new AuditSourceError(`cannot audit ${dir}: ${err.message}; stop the node, or audit it with --join`)
     throw new AuditSourceError(`cannot open data dir ${dir}: ${(err as Error).message}`)
   }
+  let submissions: Map<string, FoundBlockRecord>
+  try {
+    submissions = new Map((await readFoundBlocks(foundBlocksPath(dir))).map((r) => [r.hash, r]))
+  } catch (err) {
+    await store.close().catch(() => {})
+    throw new AuditSourceError(`data dir ${dir}: ${(err as Error).message}`)
+  }
   try {
     const key = await existingCooperativeKey(store.store)
     if (key === null) throw new AuditSourceError(`data dir ${dir} holds no cooperative`)
@@ -45,7 +53,7 @@ export async function openDataDir(dataDir: string): Promise<AuditSource> {
     try {
       await base.update()
       const s = store
-      return await viewSource(asViewLike(base.view), {
+      const source = await viewSource(asViewLike(base.view), {
         kind: 'data',
         label: `data dir ${dir}`,
         ...(joinKey === null ? {} : { expectedConsensusId: joinKey.consensusId }),
@@ -54,6 +62,7 @@ export async function openDataDir(dataDir: string): Promise<AuditSource> {
           await s.close()
         }
       })
+      return { ...source, submissions }
     } catch (err) {
       await base.close().catch(() => {})
       throw err

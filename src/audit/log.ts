@@ -1,3 +1,4 @@
+import type { FoundBlockRecord } from '../blocks/store.js'
 import type { CoopParams } from '../../protocol/params.js'
 import type { BlockValue, InvalidValue, MinerValue, ShareValue, StatsValue, TipValue, ViewEntry } from '../sharechain/view.js'
 
@@ -64,6 +65,11 @@ export interface AuditSource {
   /** The log items in ascending seq order. May be iterated once. */
   items(): AsyncIterable<LogItem>
   claims: NodeClaims
+  /**
+   * A data dir's own record of the blocks its node found and submitted (found-blocks.json), by
+   * display hash: tells "submission failed here" from "never seen" when bitcoind lacks a block.
+   */
+  submissions?: ReadonlyMap<string, FoundBlockRecord>
   close(): Promise<void>
 }
 

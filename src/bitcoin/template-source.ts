@@ -15,6 +15,13 @@ import { normalizeTemplate, type BlockTemplate, type NormalizeOptions } from './
  * covers a lost ZMQ message. Fetches are serialized and coalesced, and a template older than the
  * one in hand (a fetch that started before a newer one was applied) is discarded.
  *
+ * Liveness does not depend on the notification path: in every mode getbestblockhash is probed
+ * every livenessIntervalMs with a livenessTimeoutMs deadline, so a stopped or silent node is
+ * called lost within about their sum (1.5 s by default) even when ZMQ or a longpoll is quiet, and
+ * a caller whose own RPC call failed (a submitblock) reports it with reportUnreachable().
+ * `stats.confirmedAt` is when bitcoind last said the template's parent was its tip: how stale the
+ * work in hand may be while bitcoind is lost.
+ *
  * Failures never throw: the source emits 'status' {state:'lost'} when bitcoind stops answering and
  * {state:'regained'} when it answers again, retrying with backoff meanwhile. 'error' carries
  * what is worth logging (the first failure of an outage, every unusable template); it is emitted
@@ -64,6 +71,10 @@ export interface TemplateSourceOptions {
   notify?: 'auto' | NotifyMode
   /** getbestblockhash interval in poll mode. Default 500 ms. */
   pollIntervalMs?: number
+  /** Liveness probe (getbestblockhash) interval in zmq and longpoll modes. Default 500 ms. */
+  livenessIntervalMs?: number
+  /** A probe or poll unanswered this long marks bitcoind lost. Default 1000 ms. */
+  livenessTimeoutMs?: number
   /** Template refresh for new transactions. Default 30 s. */
   refreshIntervalMs?: number
   /** Backoff while bitcoind is unreachable: first delay, doubled up to retryMaxMs. */
@@ -77,6 +88,8 @@ export interface TemplateSourceStats {
   newBlocks: number
   /** Detection-to-template time of the last new block, ms (for newblock_to_notify_ms). */
   lastNewBlockLatencyMs: number | null
+  /** Date.now() when bitcoind last confirmed the template's parent as its tip (null: never). */
+  confirmedAt: number | null
 }
 
 interface FetchRequest {
@@ -92,6 +105,8 @@ export class TemplateSource extends EventEmitter<TemplateSourceEvents> {
   private readonly zmqUrl: string | null
   private readonly notify: 'auto' | NotifyMode
   private readonly pollIntervalMs: number
+  private readonly livenessIntervalMs: number
+  private readonly livenessTimeoutMs: number
   private readonly refreshIntervalMs: number
   private readonly retryMinMs: number
   private readonly retryMaxMs: number
@@ -117,6 +132,7 @@ export class TemplateSource extends EventEmitter<TemplateSourceEvents> {
   private firstTemplate: (() => void) | null = null
   private newBlocks = 0
   private lastNewBlockLatencyMs: number | null = null
+  private confirmedAt: number | null = null
 
   constructor(options: TemplateSourceOptions) {
     super()
@@ -127,6 +143,8 @@ export class TemplateSource extends EventEmitter<TemplateSourceEvents> {
     if (this.zmqUrl !== null && !/^(tcp|ipc):\/\/\S+$/.test(this.zmqUrl)) throw new Error(`ZMQ URL must look like tcp://host:port, got ${JSON.stringify(this.zmqUrl)}`)
     if (this.notify === 'zmq' && this.zmqUrl === null) throw new Error("notify 'zmq' needs a zmqUrl")
     this.pollIntervalMs = positive(options.pollIntervalMs ?? 500, 'pollIntervalMs')
+    this.livenessIntervalMs = positive(options.livenessIntervalMs ?? 500, 'livenessIntervalMs')
+    this.livenessTimeoutMs = positive(options.livenessTimeoutMs ?? 1_000, 'livenessTimeoutMs')
     this.refreshIntervalMs = positive(options.refreshIntervalMs ?? 30_000, 'refreshIntervalMs')
     this.retryMinMs = positive(options.retryMinMs ?? 250, 'retryMinMs')
     this.retryMaxMs = positive(options.retryMaxMs ?? 5_000, 'retryMaxMs')
@@ -139,7 +157,18 @@ export class TemplateSource extends EventEmitter<TemplateSourceEvents> {
   }
 
   get stats(): TemplateSourceStats {
-    return { mode: this.mode, connected: this.alive, newBlocks: this.newBlocks, lastNewBlockLatencyMs: this.lastNewBlockLatencyMs }
+    return { mode: this.mode, connected: this.alive, newBlocks: this.newBlocks, lastNewBlockLatencyMs: this.lastNewBlockLatencyMs, confirmedAt: this.confirmedAt }
+  }
+
+  /**
+   * Another caller's RPC call to this bitcoind failed for want of an answer (a submitblock that
+   * was refused or timed out): bitcoind is lost now, whatever the notification path says, and a
+   * fetch is retried with backoff until it answers again.
+   */
+  reportUnreachable(err: Error): void {
+    if (this.closed || !this.started) return
+    this.reportFailure(err)
+    this.scheduleRetry({ reason: 'refresh', detectedAt: performance.now() })
   }
 
   /**
@@ -216,6 +245,7 @@ export class TemplateSource extends EventEmitter<TemplateSourceEvents> {
     const newBlock = this.current === null || !equalBytes(this.current.prevHash, template.prevHash)
     this.current = template
     this.knownBest = hashToHex(template.prevHash)
+    this.confirmedAt = Date.now()
     if (newBlock && request.reason !== 'start') {
       this.newBlocks++
       this.lastNewBlockLatencyMs = latencyMs
@@ -270,28 +300,63 @@ export class TemplateSource extends EventEmitter<TemplateSourceEvents> {
   private startDetector(first: BlockTemplate): void {
     const mode: NotifyMode = this.notify !== 'auto' ? this.notify : this.zmqUrl !== null ? 'zmq' : first.longpollId !== null ? 'longpoll' : 'poll'
     this.mode = mode
-    if (mode === 'zmq') this.loops.push(this.zmqLoop())
-    else if (mode === 'longpoll') this.loops.push(this.longpollLoop())
+    if (mode === 'zmq') this.loops.push(this.zmqLoop(), this.livenessLoop())
+    else if (mode === 'longpoll') this.loops.push(this.longpollLoop(), this.livenessLoop())
     else this.loops.push(this.pollLoop())
+  }
+
+  /** One getbestblockhash with the liveness deadline; null when it failed (then reported). */
+  private async probeBest(): Promise<string | null> {
+    try {
+      const best = await this.rpc.getBestBlockHash({ retries: 0, timeoutMs: this.livenessTimeoutMs, signal: this.abort.signal })
+      if (best === this.knownBest && this.current !== null) this.confirmedAt = Date.now()
+      return best
+    } catch (err) {
+      if (!this.closed) {
+        this.reportFailure(err)
+        this.retryDelayMs = Math.min(this.retryMaxMs, this.retryDelayMs * 2)
+      }
+      return null
+    }
   }
 
   private async pollLoop(): Promise<void> {
     while (!this.closed) {
       await this.sleep(this.alive ? this.pollIntervalMs : this.retryDelayMs)
       if (this.closed) return
-      try {
-        const best = await this.rpc.getBestBlockHash({ retries: 0, signal: this.abort.signal })
-        const detectedAt = performance.now()
-        const regained = this.markAlive()
-        if (best !== this.knownBest) {
-          this.knownBest = best
-          this.requestFetch({ reason: 'poll', detectedAt })
-        } else if (regained) this.requestFetch({ reason: 'refresh', detectedAt })
-      } catch (err) {
-        if (this.closed) return
-        this.reportFailure(err)
-        this.retryDelayMs = Math.min(this.retryMaxMs, this.retryDelayMs * 2)
+      const best = await this.probeBest()
+      if (best === null || this.closed) continue
+      const detectedAt = performance.now()
+      const regained = this.markAlive()
+      if (best !== this.knownBest) {
+        this.knownBest = best
+        this.requestFetch({ reason: 'poll', detectedAt })
+      } else if (regained) this.requestFetch({ reason: 'refresh', detectedAt })
+    }
+  }
+
+  /**
+   * Beside ZMQ or a longpoll, which stay quiet when bitcoind stops: a stopped or silent node is
+   * lost within livenessIntervalMs + livenessTimeoutMs. A tip that differs from the one in hand on
+   * two probes in a row (the notifier had a whole interval to speak) is fetched: a lost ZMQ
+   * message costs an interval, not a refresh period.
+   */
+  private async livenessLoop(): Promise<void> {
+    let differentBefore: string | null = null
+    while (!this.closed) {
+      await this.sleep(this.alive ? this.livenessIntervalMs : this.retryDelayMs)
+      if (this.closed) return
+      const best = await this.probeBest()
+      if (this.closed) return
+      if (best === null) {
+        this.scheduleRetry({ reason: 'refresh', detectedAt: performance.now() })
+        continue
       }
+      // Regaining is left to the template fetch the retry timer makes: it brings the template.
+      if (!this.alive) continue
+      const different = best !== this.knownBest ? best : null
+      if (different !== null && different === differentBefore) this.requestFetch({ reason: 'refresh', detectedAt: performance.now() })
+      differentBefore = different
     }
   }
 

@@ -3,6 +3,7 @@ import { toHex } from '../bitcoin/bytes.js'
 import { bitsToTarget, targetToDifficulty } from '../bitcoin/target.js'
 import { INIT_HELP, initSettings, type InitSettings } from '../config/init.js'
 import { initCooperative } from '../node/node.js'
+import { NETWORKS, type NetworkName } from '../bitcoin/networks.js'
 import { registerCommand } from './commands.js'
 import { reportUsage } from './usage.js'
 
@@ -38,7 +39,7 @@ export async function runInit(argv: readonly string[], io: InitIo): Promise<numb
         `share interval     ${params.shareInterval} s, PPLNS window ${params.windowShares} shares, finder bonus ${params.finderBonusBps / 100} %`,
         `share difficulty   first ${d(params.initialShareBits)}, easiest allowed ${d(params.maxShareBits)}`,
         settings.private ? 'the join key below carries the encryption key of this private cooperative: give it to members only' : 'the join key below is all a member needs (share it with the members)',
-        `next: hashcoop node --data ${dataDir} --bitcoind http://127.0.0.1:8332 --rpc-cookie ~/.bitcoin/.cookie`,
+        ...nextSteps(dataDir, params.network),
         'join key:',
         ''
       ].join('\n')
@@ -49,6 +50,22 @@ export async function runInit(argv: readonly string[], io: InitIo): Promise<numb
     io.err(`hashcoop init: ${err instanceof Error ? err.message : String(err)}\n`)
     return 1
   }
+}
+
+/**
+ * The command to run next, with Bitcoin Core's defaults for the network (RPC port, cookie path).
+ * Off mainnet, the node is pointed at a private DHT: a test cooperative has no business on the
+ * public HyperDHT, and a new operator copies what is printed here.
+ */
+export function nextSteps(dataDir: string, network: NetworkName): string[] {
+  const core = NETWORKS[network].core
+  const cookie = core.dataSubdir === '' ? '~/.bitcoin/.cookie' : `~/.bitcoin/${core.dataSubdir}/.cookie`
+  const command = `hashcoop node --data ${dataDir} --bitcoind http://127.0.0.1:${core.rpcPort} --rpc-cookie ${cookie}`
+  if (network === 'mainnet') return [`next: ${command}`]
+  return [
+    `next: ${command} --bootstrap HOST:PORT`,
+    `      (a ${network} cooperative: give every node a private DHT bootstrap node with --bootstrap; see "A private DHT" in docs/operator-guide.md)`
+  ]
 }
 
 registerCommand({

@@ -126,7 +126,7 @@ export class CoopBase<View> {
     const base = new CoopBase(autobase, opts.wrapAdminOp, log)
     log.info(
       { base: shortKey(key), local: shortKey(autobase.local.key), writable: autobase.writable, indexer: autobase.isIndexer },
-      `opened cooperative ${shortKey(key)} as ${autobase.isIndexer ? 'indexer' : autobase.writable ? 'writer' : 'reader'}`
+      `opened cooperative ${shortKey(key)} as ${autobase.isIndexer ? 'indexer' : autobase.writable ? 'writer' : 'non-writer'}`
     )
     return base
   }

@@ -16,7 +16,15 @@ declare module 'bcoin' {
     constructor(options: FullNodeOptions)
     open(): Promise<void>
     close(): Promise<void>
-    readonly rpc: { refreshBlock(): void }
+    readonly rpc: {
+      refreshBlock(): void
+      /** The RPC handlers by method name. */
+      calls: Record<string, (this: unknown, args: unknown[], help: boolean) => Promise<string | null>>
+    }
+    /** The RPC's HTTP server (node:http). */
+    readonly http: { readonly http: { closeAllConnections(): void } }
+    /** chain.tip.hash: the tip's hash in internal byte order (bcoin 1.0: as hex). */
+    readonly chain: { readonly tip: { readonly hash: Buffer | string } }
   }
 
   const bcoin: { FullNode: typeof FullNode }

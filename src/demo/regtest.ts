@@ -6,13 +6,15 @@
  *   scripts are the same bytes, so only generatetoaddress needs bcoin's spelling;
  * - segwit activates by BIP9 after ~432 blocks (Core's regtest: from genesis);
  * - getblock takes (hash, verbose, details) booleans, not Core's verbosity 2;
- * - submitblock reasons read "rejected: <reason>" (Core: "<reason>");
+ * - submitblock reasons read "rejected: <reason>" (Core: "<reason>"), and a valid block left on a
+ *   side chain is answered null (Core: "inconclusive"): coreSubmitBlock() answers as Core does;
  * - the template is cached and only rebuilt on a new block or, for new mempool transactions,
  *   after 10 s: refreshTemplate() forces it.
+ * - close() waits for open RPC connections, a pending longpoll included: stop() cuts them;
  * memory: true: nothing is written to disk, and the chain is gone when the node closes.
  */
 import { createServer } from 'node:net'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import bcoin, { type FullNode } from 'bcoin'
 import { address as bjsAddress, networks } from 'bitcoinjs-lib'
 import { RpcClient, type VerboseTransaction } from '../bitcoin/rpc.js'
@@ -37,8 +39,15 @@ export interface RegtestNode {
   refreshTemplate(): void
   /** bcoin's getblock with transaction details (Core: getblock hash 2). */
   getBlockWithTransactions(hash: string): Promise<{ tx: VerboseTransaction[] }>
-  /** Stops the node; the port stays reserved for restart(). */
+  /** Stops the node; the port stays reserved for restart() or resume(). */
   stop(): Promise<void>
+  /** performance.now() when stop() began closing the node (its RPC port), for detection times. */
+  readonly stoppedAt: number | null
+  /**
+   * A new node on the same port holding the chain the stopped one had (memory only, so it is
+   * re-synced block by block): bitcoind stopped and started on the same data.
+   */
+  resume(): Promise<void>
   /** A fresh node (an empty chain: memory only) on the same port. */
   restart(): Promise<void>
   close(): Promise<void>
@@ -62,7 +71,7 @@ export function bcoinRegtestAddress(script: Uint8Array): string {
 }
 
 function newNode(port: number, apiKey: string): FullNode {
-  return new bcoin.FullNode({
+  const node = new bcoin.FullNode({
     network: 'regtest',
     memory: true,
     workers: false,
@@ -72,6 +81,28 @@ function newNode(port: number, apiKey: string): FullNode {
     apiKey,
     logLevel: 'error'
   })
+  coreSubmitBlock(node)
+  return node
+}
+
+/** submitblock answering with Core's words (see the quirks above). */
+function coreSubmitBlock(node: FullNode): void {
+  const original = node.rpc.calls.submitblock
+  if (original === undefined) throw new Error('this bcoin has no submitblock handler')
+  node.rpc.calls.submitblock = async (args: unknown[], help: boolean): Promise<string | null> => {
+    const answer = await original.call(node.rpc, args, help)
+    if (typeof answer === 'string') return answer.replace(/^rejected: /, '')
+    if (help || typeof args[0] !== 'string') return answer
+    // Accepted: connected (the new tip), or stored on a side chain, which Core calls inconclusive.
+    const hash = sha256d(Buffer.from(args[0].slice(0, 160), 'hex'))
+    const tip = node.chain.tip.hash // bcoin 1.0: internal-order hex; later versions: a Buffer
+    const connected = typeof tip === 'string' ? hash.toString('hex') === tip : Buffer.compare(hash, tip) === 0
+    return connected ? null : 'inconclusive'
+  }
+}
+
+function sha256d(bytes: Uint8Array): Buffer {
+  return createHash('sha256').update(createHash('sha256').update(bytes).digest()).digest()
 }
 
 export async function startRegtest(): Promise<RegtestNode> {
@@ -81,6 +112,9 @@ export async function startRegtest(): Promise<RegtestNode> {
   const rpcUrl = `http://127.0.0.1:${port}`
   let node: FullNode | null = newNode(port, password)
   await node.open()
+  /** Raw blocks 1..tip as they were when stop() was called. */
+  let saved: string[] = []
+  let stoppedAt: number | null = null
   const rpc = new RpcClient({ url: rpcUrl, auth: { user, password }, network: 'regtest', retryDelayMs: 20 })
 
   const mine = async (blocks: number, bcoinAddress: string): Promise<string[]> => {
@@ -95,6 +129,9 @@ export async function startRegtest(): Promise<RegtestNode> {
     user,
     password,
     rpc,
+    get stoppedAt() {
+      return stoppedAt
+    },
     mine,
     mineToScript: (blocks, script) => mine(blocks, bcoinRegtestAddress(script)),
     refreshTemplate: () => node?.rpc.refreshBlock(),
@@ -104,8 +141,26 @@ export async function startRegtest(): Promise<RegtestNode> {
     },
     stop: async () => {
       const running = node
+      if (running === null) return
+      saved = []
+      const count = await rpc.getBlockCount()
+      for (let h = 1; h <= count; h++) saved.push(await rpc.getBlock(await rpc.getBlockHash(h), 0))
       node = null
-      await running?.close()
+      stoppedAt = performance.now()
+      const closing = running.close()
+      // bcoin's close waits for open HTTP connections, and a longpoll never ends on its own: cut
+      // them, as a stopped bitcoind would.
+      running.http.http.closeAllConnections()
+      await closing
+    },
+    resume: async () => {
+      if (node !== null) throw new Error('resume() after stop() only')
+      node = newNode(port, password)
+      await node.open()
+      for (const [i, raw] of saved.entries()) {
+        const answer = await rpc.submitBlock(raw)
+        if (!answer.accepted) throw new Error(`re-syncing block ${i + 1}: ${answer.reason}`)
+      }
     },
     restart: async () => {
       if (node !== null) await node.close()

@@ -46,7 +46,7 @@ export function renderSummary(d: SummaryData): string[] {
   lines.push('')
   lines.push('nodes')
   for (const n of d.nodes) {
-    lines.push(`  #${n.index} ${n.role.padEnd(10)} stratum ${n.stratum.padEnd(16)} ${String(n.peers).padStart(2)} peer${n.peers === 1 ? ' ' : 's'}  ${n.writable ? 'writer ' : 'reader '}  shares appended ${n.sharesAppended}  api ${n.api}`)
+    lines.push(`  #${n.index} ${n.role.padEnd(10)} stratum ${n.stratum.padEnd(16)} ${String(n.peers).padStart(2)} peer${n.peers === 1 ? ' ' : 's'}  ${n.writable ? 'writer    ' : 'non-writer'}  shares appended ${n.sharesAppended}  api ${n.api}`)
   }
   lines.push('')
   if (d.payout === null) lines.push('next payout split: waiting for a block template and the first shares')

@@ -15,6 +15,9 @@ import type { ViewLike } from '../sharechain/view.js'
 import { StratumServer } from '../stratum/index.js'
 import type { StratumServerOptions } from '../stratum/types.js'
 import { WorkManager } from '../work/manager.js'
+import { FoundBlocks } from '../blocks/found-blocks.js'
+import { blockLogLine } from '../blocks/messages.js'
+import { foundBlocksPath } from '../blocks/store.js'
 import { readCoopFile, writeCoopFile } from './coop-file.js'
 
 /**
@@ -27,7 +30,20 @@ export interface NodeConfig {
   dataDir: string
   /** The cooperative to join; omitted: the one this data dir already belongs to (coop.json). */
   joinKey?: string
-  bitcoind: { url: string; auth?: RpcAuth; zmqUrl?: string; pollIntervalMs?: number; refreshIntervalMs?: number }
+  bitcoind: {
+    url: string
+    auth?: RpcAuth
+    zmqUrl?: string
+    pollIntervalMs?: number
+    refreshIntervalMs?: number
+    /** Liveness probe interval and deadline (template-source.ts); defaults pollIntervalMs (500 ms) and 1000 ms. */
+    livenessIntervalMs?: number
+    livenessTimeoutMs?: number
+    /** With bitcoind lost, share work older than this (ms since bitcoind last confirmed its tip) is refused. Default 5000. */
+    staleWorkMs?: number
+    /** Status checks and resubmissions of found blocks. Default 10 s. */
+    blockCheckIntervalMs?: number
+  }
   stratum: { host: string; port: number } & Partial<Omit<StratumServerOptions, 'network' | 'onSolution' | 'host' | 'port'>>
   dht: DhtChoice
   /** Coinbase tag (<= 32 bytes). Default "/hashcoop/". */
@@ -43,7 +59,7 @@ export class NodeError extends Error {
 
 export interface NodeEvents {
   share: [event: { id: string; address: string; worker: string; height: number }]
-  block: [event: { hash: string; height: number; accepted: boolean; reason: string | null; address: string }]
+  block: [event: { hash: string; height: number; accepted: boolean; reason: string | null; status: string | null; address: string }]
   tip: [tip: { id: string; height: number }]
 }
 
@@ -69,6 +85,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     readonly templates: TemplateSource,
     readonly stratum: StratumServer,
     readonly work: WorkManager,
+    readonly foundBlocks: FoundBlocks,
     private readonly log: CoopLogger
   ) {
     super()
@@ -133,9 +150,18 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
         normalize: coinbaseReservation(params),
         ...(config.bitcoind.zmqUrl ? { zmqUrl: config.bitcoind.zmqUrl } : {}),
         ...(config.bitcoind.pollIntervalMs ? { pollIntervalMs: config.bitcoind.pollIntervalMs } : {}),
-        ...(config.bitcoind.refreshIntervalMs ? { refreshIntervalMs: config.bitcoind.refreshIntervalMs } : {})
+        ...(config.bitcoind.refreshIntervalMs ? { refreshIntervalMs: config.bitcoind.refreshIntervalMs } : {}),
+        ...(config.bitcoind.livenessIntervalMs || config.bitcoind.pollIntervalMs ? { livenessIntervalMs: config.bitcoind.livenessIntervalMs ?? config.bitcoind.pollIntervalMs } : {}),
+        ...(config.bitcoind.livenessTimeoutMs ? { livenessTimeoutMs: config.bitcoind.livenessTimeoutMs } : {})
       })
       cleanups.push(() => templates.close())
+      const foundBlocks = await FoundBlocks.open({
+        path: foundBlocksPath(config.dataDir),
+        rpc,
+        onUnreachable: (err) => templates.reportUnreachable(err),
+        ...(config.bitcoind.blockCheckIntervalMs ? { checkIntervalMs: config.bitcoind.blockCheckIntervalMs } : {})
+      })
+      cleanups.push(() => foundBlocks.close())
 
       let work: WorkManager | null = null
       const { host: stratumHost, port: stratumPort, ...stratumOptions } = config.stratum
@@ -154,16 +180,17 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
         extranonceSize: stratum.extranonceSize,
         tag: new TextEncoder().encode(config.tag ?? '/hashcoop/'),
         publish: (job) => stratum.setJob(job),
-        submitBlock: async (hex) => {
-          const r = await rpc.submitBlock(hex)
-          return r.accepted ? { accepted: true } : { accepted: false, reason: r.reason }
+        submitBlock: async (blockHex, found) => {
+          const r = await foundBlocks.submit({ hash: found.hash, height: found.height, prevHash: found.prevHash, finder: found.address, blockHex })
+          return { accepted: r.status === 'accepted', status: r.status, ...(r.reason === null ? {} : { reason: r.reason }) }
         },
+        workRefusal: () => staleWorkRefusal(templates, config.bitcoind.staleWorkMs ?? STALE_WORK_MS),
         appendEntry: (entry) => (base.writable ? base.append(entry) : base.appendOptimistic(entry))
       })
       await stratum.listen()
       cleanups.push(() => stratum.close())
 
-      const node = new HashcoopNode(config, joinText, params, store, base, state, swarm, rpc, templates, stratum, work, log)
+      const node = new HashcoopNode(config, joinText, params, store, base, state, swarm, rpc, templates, stratum, work, foundBlocks, log)
       node.wire()
       void templates.start()
       log.info({ network: params.network, stratum: `${stratumHost}:${stratumPort}`, writer: base.writable }, `node running on ${params.network}; stratum on ${stratumHost}:${stratumPort}`)
@@ -174,14 +201,24 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
   }
 
   private wire(): void {
-    const { work, templates, base, log } = this
+    const { work, templates, base, foundBlocks, log } = this
     templates.on('template', (u) => {
       void work.onTemplate(u.template, u.newBlock).catch((err: unknown) => log.error({ err: String(err) }, 'building a job failed'))
+      if (u.newBlock) foundBlocks.wake()
     })
     templates.on('status', (s) => {
       if (s.state === 'lost') log.warn({ err: s.error?.message }, `bitcoind lost: ${s.error?.message ?? 'unknown error'}`)
-      else log.info({}, 'bitcoind regained')
+      else {
+        log.info({}, 'bitcoind regained')
+        foundBlocks.wake() // resubmits what could not be submitted
+      }
     })
+    foundBlocks.on('change', (change) => {
+      const line = blockLogLine(change)
+      const r = change.record
+      if (line !== null) log[line.level]({ hash: r.hash, height: r.height, status: r.status, reason: r.reason }, line.message)
+    })
+    foundBlocks.on('error', (err) => log.error({ err: err.message }, err.message))
     templates.on('error', (err) => log.warn({ err: err.message }, `bitcoind: ${err.message}`))
     base.autobase.on('update', () => {
       void work.onChainUpdate().catch((err: unknown) => log.error({ err: String(err) }, 'building a job failed'))
@@ -192,10 +229,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       log.warn(e, `the share-chain's median time past is ${e.shareChainMinTime - e.bitcoinMaxTime} s beyond what bitcoind accepts: shares stay valid, but a block found now would be refused as too new (operator guide, "Share-chain time")`)
     )
     work.on('block', (e) => {
-      if (e.accepted) {
-        log.info({ hash: e.hash, height: e.height, address: e.address }, `block ${e.height} found and accepted: ${e.hash}`)
-        templates.refresh()
-      } else log.warn({ hash: e.hash, height: e.height, reason: e.reason }, `block ${e.height} rejected by bitcoind: ${e.reason ?? 'no reason'}`)
+      if (e.accepted) templates.refresh() // logged by foundBlocks' change
       this.emit('block', e)
     })
   }
@@ -211,12 +245,25 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     this.stopping ??= (async () => {
       await this.templates.close().catch(() => {})
       await this.stratum.close().catch(() => {})
+      await this.foundBlocks.close().catch(() => {})
       await this.swarm.close().catch(() => {})
       await this.base.close().catch(() => {})
       await this.store.close().catch(() => {})
     })()
     return this.stopping
   }
+}
+
+/** Default bound on how stale share work may be while bitcoind is lost (ms since it last confirmed the tip). */
+const STALE_WORK_MS = 5_000
+
+/** Why no share work may be handed out now, or null (template-source.ts stats.confirmedAt). */
+function staleWorkRefusal(templates: TemplateSource, boundMs: number): string | null {
+  const { connected, confirmedAt } = templates.stats
+  if (connected || confirmedAt === null) return null
+  const ageMs = Date.now() - confirmedAt
+  if (ageMs <= boundMs) return null
+  return `stale-work: bitcoind unreachable, its tip last confirmed ${Math.round(ageMs / 1000)} s ago`
 }
 
 /** How long a relayed share may wait for its parent to reach our view. */

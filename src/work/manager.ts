@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import { equalBytes, toHex, concatBytes } from '../bitcoin/bytes.js'
 import { serializeBlock } from '../bitcoin/block.js'
 import { decodeHeader, headerHashHex } from '../bitcoin/header.js'
+import { hashToHex } from '../bitcoin/hash.js'
 import { coinbaseMerkleBranch } from '../bitcoin/merkle.js'
 import { bitsToTarget, hashToBigInt } from '../bitcoin/target.js'
 import type { BlockTemplate } from '../bitcoin/template.js'
@@ -29,18 +30,41 @@ export interface WorkManagerOptions {
   tag: Uint8Array
   /** Publishes a job to miners (the stratum server's setJob). */
   publish: (job: StratumJob) => void
-  /** bitcoind's submitblock: resolves with accepted or the node's reason. */
-  submitBlock: (blockHex: string) => Promise<{ accepted: boolean; reason?: string }>
+  /**
+   * Submits a block (the node's found-block tracker): resolves with accepted or the reason, and the
+   * block's status as bitcoind's answer made it (src/blocks/store.ts BlockStatus).
+   */
+  submitBlock: (blockHex: string, found: FoundSolution) => Promise<BlockVerdict>
+  /**
+   * Why share work must not be handed out now (bitcoind lost long enough that its tip may have
+   * moved past the template), or null. Block solutions are still submitted and kept.
+   */
+  workRefusal?: () => string | null
   /** Appends a log entry (a writer's append, or an optimistic append for a non-writer). */
   appendEntry: (entry: Uint8Array) => Promise<void>
   /** Wall clock in ms (tests inject). */
   now?: () => number
 }
 
+export interface FoundSolution {
+  hash: string
+  height: number
+  /** display hex of the template's parent */
+  prevHash: string
+  address: string
+}
+
+export interface BlockVerdict {
+  accepted: boolean
+  reason?: string
+  status?: string
+}
+
 export interface WorkStats {
   jobs: number
   shares: { accepted: number; rejected: number }
-  blocks: { submitted: number; accepted: number; rejected: number; lastReason: string | null }
+  /** rejected counts invalid blocks only; raceLost the valid ones a competing block beat; unsubmitted those kept for resubmission. */
+  blocks: { submitted: number; accepted: number; rejected: number; raceLost: number; unsubmitted: number; lastReason: string | null }
   /** ms from a new-block template's arrival to its job being published. */
   lastNewBlockToJobMs: number | null
 }
@@ -70,7 +94,7 @@ interface WorkJob {
 export interface WorkEvents {
   job: [job: StratumJob]
   share: [event: { id: string; address: string; worker: string; height: number }]
-  block: [event: { hash: string; height: number; accepted: boolean; reason: string | null; address: string }]
+  block: [event: { hash: string; height: number; accepted: boolean; reason: string | null; status: string | null; address: string }]
   rejected: [event: { reason: string; address: string }]
   /** The share-chain's median time past went ahead of bitcoind's clock by more than Bitcoin allows (once per episode). */
   clockConflict: [event: { shareChainMinTime: number; bitcoinMaxTime: number }]
@@ -90,7 +114,7 @@ export class WorkManager extends EventEmitter<WorkEvents> {
   private readonly recentIds = new RecentIds(RECENT_IDS)
   private inClockConflict = false
   private readonly now: () => number
-  readonly stats: WorkStats = { jobs: 0, shares: { accepted: 0, rejected: 0 }, blocks: { submitted: 0, accepted: 0, rejected: 0, lastReason: null }, lastNewBlockToJobMs: null }
+  readonly stats: WorkStats = { jobs: 0, shares: { accepted: 0, rejected: 0 }, blocks: { submitted: 0, accepted: 0, rejected: 0, raceLost: 0, unsubmitted: 0, lastReason: null }, lastNewBlockToJobMs: null }
 
   constructor(private readonly opts: WorkManagerOptions) {
     super()
@@ -134,7 +158,7 @@ export class WorkManager extends EventEmitter<WorkEvents> {
 
   private async buildJob(): Promise<void> {
     const t = this.template
-    if (t === null) return
+    if (t === null || this.opts.workRefusal?.() != null) return // no work on a template that may be stale
     const base = await this.opts.state.workBase(this.opts.view)
     if (base === null) return // no genesis yet
     const block: BlockFields = {
@@ -206,6 +230,15 @@ export class WorkManager extends EventEmitter<WorkEvents> {
     if (id !== null && !this.recentIds.add(id)) return this.duplicate(sol)
     // A block goes to bitcoind first: nothing else is worth the delay (research: stratum checklist 14).
     if (sol.kind === 'block') await this.submitBlock(job, sol)
+    // While bitcoind is lost beyond the bound, work may be on a dead tip: only a block solution
+    // (kept and resubmitted) still makes a share, since its coinbase pays that share's split.
+    const refusal = sol.kind === 'block' ? null : (this.opts.workRefusal?.() ?? null)
+    if (refusal !== null) {
+      if (id !== null) this.recentIds.delete(id)
+      this.stats.shares.rejected++
+      this.emit('rejected', { reason: refusal, address: sol.address })
+      return { accepted: false, reason: refusal }
+    }
     if (!meetsShare || id === null) return { accepted: true }
     if ((await this.opts.view.get(KEY.share(id))) !== null) return this.duplicate(sol)
     const verdict = await this.appendShare(job, sol)
@@ -224,16 +257,16 @@ export class WorkManager extends EventEmitter<WorkEvents> {
     const block = serializeBlock(decodeHeader(sol.header), sol.coinbase, job.template.transactions.map((t) => t.data), segwit)
     this.stats.blocks.submitted++
     const hash = headerHashHex(sol.header)
-    let result: { accepted: boolean; reason?: string }
+    let result: BlockVerdict
     try {
-      result = await this.opts.submitBlock(toHex(block))
+      result = await this.opts.submitBlock(toHex(block), { hash, height: job.template.height, prevHash: hashToHex(job.template.prevHash), address: sol.address })
     } catch (err) {
       result = { accepted: false, reason: err instanceof Error ? err.message : String(err) }
     }
-    if (result.accepted) this.stats.blocks.accepted++
-    else this.stats.blocks.rejected++
+    const counter = result.accepted ? 'accepted' : result.status === 'race-lost' ? 'raceLost' : result.status === 'unsubmitted' ? 'unsubmitted' : 'rejected'
+    this.stats.blocks[counter]++
     this.stats.blocks.lastReason = result.reason ?? null
-    this.emit('block', { hash, height: job.template.height, accepted: result.accepted, reason: result.reason ?? null, address: sol.address })
+    this.emit('block', { hash, height: job.template.height, accepted: result.accepted, reason: result.reason ?? null, status: result.status ?? null, address: sol.address })
   }
 
   private async appendShare(job: WorkJob, sol: Solution): Promise<SolutionVerdict> {

@@ -237,12 +237,32 @@ export const DASHBOARD_JS = String.raw`'use strict';
     }), 5, 'no shares yet');
   }
 
+  // What bitcoind said of a block (src/blocks/store.ts), never the share alone.
+  function blockStatusText(st) {
+    var state = st ? st.state : 'unchecked';
+    switch (state) {
+      case 'in-best-chain': return ['in best chain' + (st.confirmations ? ' (' + st.confirmations + ' conf)' : ''), 'good'];
+      case 'accepted': return ['accepted by bitcoind', 'good'];
+      case 'submitting': return ['submitted', 'muted'];
+      case 'unsubmitted': return ['not yet submitted: bitcoind unreachable', 'warn'];
+      case 'race-lost': return ['lost a race', 'warn'];
+      case 'orphaned': return ['orphaned', 'bad'];
+      case 'rejected': return ['rejected', 'bad'];
+      case 'abandoned': return ['abandoned', 'bad'];
+      case 'unknown-to-bitcoind': return ['unknown to bitcoind', 'bad'];
+      default: return ['not checked yet', 'muted'];
+    }
+  }
+
   function renderBlocks(bl) {
-    setText('blocks-note', bl.total + ' found by the cooperative');
+    setText('blocks-note', bl.total + ' block solutions in the share-chain; status from bitcoind');
     fillRows('blocks-table', bl.blocks.map(function (b) {
       var status = h('td');
-      if (b.submittedHere) status.appendChild(h('span', 'pill ' + (b.submittedHere.accepted ? 'good' : 'bad'), b.submittedHere.accepted ? 'accepted' : 'rejected'));
-      else status.appendChild(h('span', 'muted small', 'other node'));
+      var st = blockStatusText(b.status);
+      var pill = h('span', 'pill ' + st[1], st[0]);
+      if (b.status && b.status.reason) pill.title = b.status.reason;
+      status.appendChild(pill);
+      if (!b.submittedHere) status.appendChild(h('span', 'muted small', ' other node'));
       return row([cell(b.blockHeight, 'num'), cell(short(b.hash, 10, 4), 'mono'), addressCell(b.finder, true), cell(btcShort(b.coinbaseValueBtc), 'num mono'), cell(b.outputs.length, 'num'), status]);
     }), 6, 'no block found yet');
   }

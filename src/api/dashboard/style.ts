@@ -57,6 +57,8 @@ h2 { font-size: 15px; margin: 0; font-weight: 600; }
 .pill { font-size: 11px; padding: 1px 7px; border-radius: 999px; border: 1px solid var(--line); }
 .pill.good { color: #7ee2a0; border-color: #2b6a3a; }
 .pill.bad { color: #ff9c94; border-color: #7a2d2b; }
+.pill.warn { color: #ffbf69; border-color: #7a4d12; }
+.pill.muted { color: var(--muted, #8b949e); }
 .pill.block { color: #ffbf69; border-color: #7a4d12; margin-left: 6px; }
 .worker { display: inline-block; background: var(--panel2); border: 1px solid var(--line); border-radius: 6px; padding: 0 6px; margin-right: 4px; font-size: 12px; }
 .pctbar { display: inline-block; width: 60px; height: 6px; background: var(--panel2); border-radius: 3px; margin-right: 8px; vertical-align: middle; overflow: hidden; }

@@ -69,7 +69,7 @@ describe('hashcoop demo (a real process)', () => {
     const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null]
 
     expect(sawEverything, `stdout:\n${out}\nstderr:\n${err}`).toBe(true)
-    expect(code).toBe(0)
+    expect(code, `stderr:\n${err.slice(-3000)}`).toBe(0)
     expect(signal).toBeNull()
     expect(out).toMatch(/^dashboard: http:\/\/127\.0\.0\.1:\d+\/$/m)
     expect(out).toMatch(/^next payout split at the tip: a block found now \(height \d+\) pays \d+\.\d{8} BTC/m)
