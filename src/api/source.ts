@@ -11,6 +11,7 @@ import type { ShareChainState } from '../sharechain/state.js'
 import type { ViewLike } from '../sharechain/view.js'
 import type { ServerStats, SessionStats } from '../stratum/types.js'
 import type { WorkStats } from '../work/manager.js'
+import type { WorkerStats } from '../stats/worker-stats.js'
 
 export interface BlockEvent {
   hash: string
@@ -37,6 +38,15 @@ export interface ApiNode {
   readonly templates: { readonly template: BlockTemplate | null; readonly stats: TemplateSourceStats }
   readonly stratum: { stats(): ServerStats; sessionStats(): SessionStats[] }
   readonly work: { readonly stats: WorkStats }
-  on(event: 'block', listener: (e: BlockEvent) => void): unknown
-  off(event: 'block', listener: (e: BlockEvent) => void): unknown
+  /** Per-worker accounting kept in the data dir (src/stats/). */
+  readonly workerStats: Pick<WorkerStats, 'book' | 'on' | 'off'>
+  on<E extends keyof ApiNodeEvents>(event: E, listener: (...args: ApiNodeEvents[E]) => void): unknown
+  off<E extends keyof ApiNodeEvents>(event: E, listener: (...args: ApiNodeEvents[E]) => void): unknown
+}
+
+/** The node events the API listens to (HashcoopNode's NodeEvents). */
+export interface ApiNodeEvents {
+  block: [e: BlockEvent]
+  tip: [tip: { id: string; height: number }]
+  share: [e: { id: string; address: string; worker: string; height: number }]
 }

@@ -15,6 +15,7 @@ import type { ViewLike } from '../sharechain/view.js'
 import { StratumServer } from '../stratum/index.js'
 import type { StratumServerOptions } from '../stratum/types.js'
 import { WorkManager } from '../work/manager.js'
+import { WorkerStats } from '../stats/worker-stats.js'
 import { readCoopFile, writeCoopFile } from './coop-file.js'
 
 /**
@@ -34,6 +35,8 @@ export interface NodeConfig {
   tag?: string
   /** How long to wait for the genesis record from peers when joining. Default 60 s. */
   genesisTimeoutMs?: number
+  /** Per-worker accounting saved in the data dir (src/stats/). */
+  workerStats?: { saveIntervalMs?: number; maxWorkers?: number }
   logger?: CoopLogger
 }
 
@@ -69,6 +72,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     readonly templates: TemplateSource,
     readonly stratum: StratumServer,
     readonly work: WorkManager,
+    readonly workerStats: WorkerStats,
     private readonly log: CoopLogger
   ) {
     super()
@@ -137,6 +141,8 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       })
       cleanups.push(() => templates.close())
 
+      const workerStats = await WorkerStats.open({ dataDir: config.dataDir, ...config.workerStats, logger: log })
+      cleanups.push(() => workerStats.close())
       let work: WorkManager | null = null
       const { host: stratumHost, port: stratumPort, ...stratumOptions } = config.stratum
       const stratum = new StratumServer({
@@ -144,6 +150,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
         host: stratumHost,
         port: stratumPort,
         network: params.network,
+        onOutcome: (o) => workerStats.record(o),
         onSolution: (s) => (work === null ? { accepted: false, reason: 'node starting' } : work.onSolution(s))
       })
       work = new WorkManager({
@@ -161,7 +168,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       await stratum.listen()
       cleanups.push(() => stratum.close())
 
-      const node = new HashcoopNode(config, joinText, params, store, base, state, swarm, rpc, templates, stratum, work, log)
+      const node = new HashcoopNode(config, joinText, params, store, base, state, swarm, rpc, templates, stratum, work, workerStats, log)
       node.wire()
       void templates.start()
       log.info({ network: params.network, stratum: `${stratumHost}:${stratumPort}`, writer: base.writable }, `node running on ${params.network}; stratum on ${stratumHost}:${stratumPort}`)
@@ -186,6 +193,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       void this.checkTip()
     })
     work.on('share', (e) => this.emit('share', e))
+    this.on('tip', () => void this.view.get('stats').then((s) => this.workerStats.syncBlocks((s?.value as { blocks?: number } | undefined)?.blocks ?? 0)).catch(() => {}))
     work.on('block', (e) => {
       if (e.accepted) {
         log.info({ hash: e.hash, height: e.height, address: e.address }, `block ${e.height} found and accepted: ${e.hash}`)
@@ -206,6 +214,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     this.stopping ??= (async () => {
       await this.templates.close().catch(() => {})
       await this.stratum.close().catch(() => {})
+      await this.workerStats.close().catch(() => {})
       await this.swarm.close().catch(() => {})
       await this.base.close().catch(() => {})
       await this.store.close().catch(() => {})

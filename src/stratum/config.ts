@@ -2,11 +2,12 @@
  * Server settings with their defaults, checked once at construction so the hot paths can trust them.
  */
 import { isNetworkName, type NetworkName } from '../bitcoin/networks.js'
-import type { SolutionHandler, StratumLogger, StratumServerOptions, VardiffOptions } from './types.js'
+import type { SolutionHandler, StratumLogger, StratumServerOptions, SubmitOutcome, VardiffOptions } from './types.js'
 
 export interface StratumConfig {
   network: NetworkName
   onSolution: SolutionHandler
+  onOutcome: (outcome: SubmitOutcome) => void
   host: string
   port: number
   extranonce1Size: number
@@ -47,6 +48,7 @@ export function resolveConfig(o: StratumServerOptions): StratumConfig {
   const c: StratumConfig = {
     network: o.network,
     onSolution: o.onSolution,
+    onOutcome: guardedOutcome(o),
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 0,
     extranonce1Size: o.extranonce1Size ?? 4,
@@ -73,6 +75,19 @@ export function resolveConfig(o: StratumServerOptions): StratumConfig {
   }
   checkConfig(c)
   return c
+}
+
+/** Accounting is a bystander: its failure is logged, never an answer to the miner. */
+function guardedOutcome(o: StratumServerOptions): (outcome: SubmitOutcome) => void {
+  const listener = o.onOutcome
+  if (listener === undefined) return () => {}
+  return (outcome) => {
+    try {
+      listener(outcome)
+    } catch (err) {
+      ;(o.logger ?? SILENT).error({ err }, 'submit outcome listener failed')
+    }
+  }
 }
 
 function checkConfig(c: StratumConfig): void {

@@ -76,6 +76,15 @@ export interface SolutionVerdict {
 
 export type SolutionHandler = (solution: Solution) => SolutionVerdict | void | Promise<SolutionVerdict | void>
 
+/**
+ * A submission's final outcome for an authorized worker, reported for per-worker accounting
+ * (StratumServerOptions.onOutcome). Submissions under an unknown username are not reported, so a
+ * client cannot grow the accounting with made-up names.
+ */
+export type SubmitOutcome =
+  | { accepted: true; address: string; worker: string; kind: SolutionKind; difficulty: number; hashDifficulty: number; stale: boolean; at: number }
+  | { accepted: false; address: string; worker: string; reason: RejectReason; difficulty: number; at: number }
+
 /** The subset of pino's logger the server uses; pass a pino logger or leave out for silence. */
 export interface StratumLogger {
   debug(obj: object, msg?: string): void
@@ -98,6 +107,8 @@ export interface VardiffOptions {
 export interface StratumServerOptions {
   network: NetworkName
   onSolution: SolutionHandler
+  /** Told every accepted or rejected submission of an authorized worker; must not throw or block. */
+  onOutcome?: (outcome: SubmitOutcome) => void
   host?: string
   port?: number
   /** Bytes of extranonce1 (per connection, counter-based). Default 4, 1-8. */
