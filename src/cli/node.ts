@@ -7,6 +7,7 @@ import { coopLogger, createLogger, stratumLogger, watchTip, type Logger } from '
 import { HashcoopNode } from '../node/node.js'
 import type { DhtChoice } from '../coop/dht-options.js'
 import type { DestinationStream } from 'pino'
+import { startAlerts } from '../notify/index.js'
 import { registerCommand } from './commands.js'
 import { exitSoonAfterStop, untilSignal } from './signals.js'
 import { reportUsage } from './usage.js'
@@ -87,10 +88,12 @@ async function serve(settings: NodeSettings, logger: Logger, io: NodeRunIo): Pro
     node.base.writable ? `this node's writer key: ${writerKey}` : `this node's writer key: ${writerKey} (not a writer: its shares go in as optimistic appends; an indexer can run 'hashcoop coop add-writer ${writerKey}')`
   )
   const unwatch = watchTip(node, log)
+  const alerts = settings.notify === null ? null : startAlerts(node, settings.notify, logger.child({ component: 'notify' }))
   io.onReady?.({ node, api })
   const signal = await io.stopped()
   logger.info({ signal: String(signal) }, 'stopping')
   unwatch()
+  alerts?.close()
   await api?.close().catch(() => {})
   await removeApiFile(dataDir, token).catch(() => {})
   await node.stop()

@@ -8,6 +8,7 @@ import type { RpcAuth } from '../bitcoin/rpc.js'
 import { decodeJoinKey } from '../coop/join-key.js'
 import { privateDht, type DhtChoice } from '../coop/dht-options.js'
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js'
+import { parseTarget } from '../notify/notifier.js'
 import { resolveOptions, type ResolvedOptions } from './sources.js'
 import { optionsHelp, PRECEDENCE_HELP, type OptionSpec } from './spec.js'
 import { parseChoice, parseHostPort, parseHttpUrl, parseInteger, parsePositiveNumber, parseZmqUrl, redactUrl, type HostPort } from './values.js'
@@ -37,6 +38,9 @@ export const NODE_OPTIONS: OptionSpec[] = [
   { name: 'http', kind: 'string', valueName: 'HOST:PORT', help: 'HTTP API, dashboard and /metrics; "off" to disable', default: '127.0.0.1:8080' },
   { name: 'bootstrap', kind: 'string', valueName: 'LIST', help: 'private DHT bootstrap nodes host:port[,host:port...] (default: the public HyperDHT)' },
   { name: 'tag', kind: 'string', valueName: 'TEXT', help: 'coinbase tag, at most 32 bytes', default: '/hashcoop/' },
+  { name: 'notify', kind: 'string', valueName: 'URL', help: 'post alerts (blocks, workers offline/back, hashrate drops, bitcoind, peers) to this webhook; repeatable; ntfy+https://HOST/TOPIC for ntfy', secret: true, repeatable: true },
+  { name: 'notify-offline-minutes', kind: 'string', valueName: 'MIN', help: 'a worker is offline after this long without an accepted share, 1-1440', default: '10' },
+  { name: 'notify-drop-percent', kind: 'string', valueName: 'PCT', help: "alert when a worker's 10 min hashrate falls this far below its 1 h average, 1-100", default: '50' },
   { name: 'genesis-timeout', kind: 'string', valueName: 'SEC', help: "when joining: how long to wait for a peer with the cooperative's genesis", default: '60' },
   ...LOG_OPTIONS,
   CONFIG_OPTION,
@@ -64,6 +68,8 @@ export interface NodeSettings {
   dht: DhtChoice
   tag: string
   genesisTimeoutMs: number
+  /** null: no --notify. */
+  notify: { targets: string[]; offlineAfterMs: number; dropPercent: number } | null
   logLevel: LogLevel
   logFormat: LogFormat
   /** The effective configuration, secrets masked (for the start-up log line). */
@@ -95,6 +101,7 @@ export async function nodeSettings(argv: readonly string[], env: NodeJS.ProcessE
   const tag = o.string('tag') as string
   if (Buffer.byteLength(tag) > 32) o.fail('tag', `at most 32 bytes, got ${Buffer.byteLength(tag)}`)
   const genesisTimeoutMs = (o.parse('genesis-timeout', (t) => parseInteger(t, 1, 86_400)) as number) * 1000
+  const notify = notifySettings(o)
   const logLevel = o.parse('log-level', (t) => parseChoice(t, LOG_LEVELS)) as LogLevel
   const logFormat = o.parse('log-format', (t) => parseChoice(t, LOG_FORMATS)) as LogFormat
   const effective = o.describe()
@@ -109,10 +116,22 @@ export async function nodeSettings(argv: readonly string[], env: NodeJS.ProcessE
     dht,
     tag,
     genesisTimeoutMs,
+    notify,
     logLevel,
     logFormat,
     effective
   }
+}
+
+function notifySettings(o: ResolvedOptions): NodeSettings['notify'] {
+  const targets = o.parse('notify', (t) => {
+    const list = t.split(/[\s,]+/).filter((u) => u !== '')
+    for (const u of list) parseTarget(u)
+    return list
+  })
+  const offlineAfterMs = (o.parse('notify-offline-minutes', (t) => parseInteger(t, 1, 1440)) as number) * 60_000
+  const dropPercent = o.parse('notify-drop-percent', (t) => parseInteger(t, 1, 100)) as number
+  return targets === undefined || targets.length === 0 ? null : { targets, offlineAfterMs, dropPercent }
 }
 
 function rpcAuth(o: ResolvedOptions, url: string): RpcAuth | undefined {
