@@ -56,7 +56,7 @@ async function serve(settings: NodeSettings, logger: Logger, io: NodeRunIo): Pro
       dataDir: settings.dataDir,
       ...(settings.joinKey !== undefined ? { joinKey: settings.joinKey } : {}),
       bitcoind: settings.bitcoind,
-      stratum: { host: settings.stratum.host, port: settings.stratum.port, startDifficulty: settings.stratum.startDifficulty, logger: stratumLogger(logger.child({ component: 'stratum' })) },
+      stratum: { host: settings.stratum.host, port: settings.stratum.port, startDifficulty: settings.stratum.startDifficulty, maxShareRate: settings.stratum.maxShareRate, logger: stratumLogger(logger.child({ component: 'stratum' })) },
       dht: settings.dht,
       tag: settings.tag,
       genesisTimeoutMs: settings.genesisTimeoutMs,

@@ -35,6 +35,7 @@ export const NODE_OPTIONS: OptionSpec[] = [
   { name: 'poll-ms', kind: 'string', valueName: 'MS', help: 'getbestblockhash interval when polling, 50-60000', default: '500' },
   { name: 'stratum', kind: 'string', valueName: 'HOST:PORT', help: 'where miners connect (Stratum V1)', default: '0.0.0.0:3333' },
   { name: 'start-difficulty', kind: 'string', valueName: 'N', help: "a new miner's stratum difficulty before vardiff adjusts it", default: '1024' },
+  { name: 'max-share-rate', kind: 'string', valueName: 'N', help: 'accepted submissions per second one stratum connection may cost before its difficulty is raised (a too-low d= included); 0 turns the guard off', default: '10' },
   { name: 'http', kind: 'string', valueName: 'HOST:PORT', help: 'HTTP API, dashboard and /metrics; "off" to disable', default: '127.0.0.1:8080' },
   { name: 'bootstrap', kind: 'string', valueName: 'LIST', help: 'private DHT bootstrap nodes host:port[,host:port...] (default: the public HyperDHT)' },
   { name: 'tag', kind: 'string', valueName: 'TEXT', help: 'coinbase tag, at most 32 bytes', default: '/hashcoop/' },
@@ -62,7 +63,7 @@ export interface NodeSettings {
   dataDir: string
   joinKey: string | undefined
   bitcoind: { url: string; auth?: RpcAuth; zmqUrl?: string; pollIntervalMs: number }
-  stratum: HostPort & { startDifficulty: number }
+  stratum: HostPort & { startDifficulty: number; maxShareRate: number }
   /** null: no HTTP API. */
   http: HostPort | null
   dht: DhtChoice
@@ -91,6 +92,7 @@ export async function nodeSettings(argv: readonly string[], env: NodeJS.ProcessE
   const pollIntervalMs = o.parse('poll-ms', (t) => parseInteger(t, 50, 60_000)) as number
   const stratum = o.parse('stratum', (t) => parseHostPort(t)) as HostPort
   const startDifficulty = o.parse('start-difficulty', parsePositiveNumber) as number
+  const maxShareRate = o.parse('max-share-rate', (t) => (t.trim() === '0' ? 0 : parsePositiveNumber(t))) as number
   const http = o.parse('http', (t) => (t.trim() === 'off' ? null : parseHostPort(t, '127.0.0.1'))) ?? null
   if (http !== null && http.port !== 0 && http.port === stratum.port && (http.host === stratum.host || stratum.host === '0.0.0.0' || http.host === '0.0.0.0')) {
     o.fail('http', `port ${http.port} is also --stratum's`)
@@ -111,7 +113,7 @@ export async function nodeSettings(argv: readonly string[], env: NodeJS.ProcessE
     dataDir,
     joinKey,
     bitcoind: { url, ...(auth !== undefined ? { auth } : {}), ...(zmqUrl !== undefined ? { zmqUrl } : {}), pollIntervalMs },
-    stratum: { ...stratum, startDifficulty },
+    stratum: { ...stratum, startDifficulty, maxShareRate },
     http,
     dht,
     tag,

@@ -16,6 +16,7 @@ export interface StratumConfig {
   startDifficulty: number
   minDifficulty: number
   maxDifficulty: number
+  maxShareRate: number
   vardiff: VardiffOptions | null
   maxLineBytes: number
   maxBadLines: number
@@ -57,6 +58,7 @@ export function resolveConfig(o: StratumServerOptions): StratumConfig {
     startDifficulty: o.startDifficulty ?? 1024,
     minDifficulty: o.minDifficulty ?? 0.0001,
     maxDifficulty: o.maxDifficulty ?? 2 ** 32,
+    maxShareRate: o.maxShareRate ?? 10,
     vardiff: o.vardiff === false ? null : { ...DEFAULT_VARDIFF, ...o.vardiff },
     maxLineBytes: o.maxLineBytes ?? 16 * 1024,
     maxBadLines: o.maxBadLines ?? 10,
@@ -117,6 +119,7 @@ function checkConfig(c: StratumConfig): void {
   ] as const) {
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} must be a positive number, got ${v}`)
   }
+  if (!Number.isFinite(c.maxShareRate) || c.maxShareRate < 0) throw new RangeError(`maxShareRate must be a number >= 0 (0: no guard), got ${c.maxShareRate}`)
   if (c.minDifficulty > c.maxDifficulty) throw new RangeError('minDifficulty must not exceed maxDifficulty')
   if (c.startDifficulty < c.minDifficulty || c.startDifficulty > c.maxDifficulty) throw new RangeError('startDifficulty must lie within [minDifficulty, maxDifficulty]')
   if (c.vardiff !== null) checkVardiff(c.vardiff)

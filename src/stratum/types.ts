@@ -120,6 +120,11 @@ export interface StratumServerOptions {
   startDifficulty?: number
   minDifficulty?: number
   maxDifficulty?: number
+  /**
+   * Accepted submissions per second one connection may cost before its difficulty is raised, even
+   * a fixed d= one; 0 turns the guard off. Default 10 (vardiff aims at one per 10 s).
+   */
+  maxShareRate?: number
   /** Vardiff settings, or false to keep every session at its start difficulty. */
   vardiff?: Partial<VardiffOptions> | false
   /** Longest accepted line in bytes (without the newline); longer -> disconnect. Default 16 KiB. */
