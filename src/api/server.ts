@@ -53,6 +53,8 @@ export interface ApiServerOptions {
   logger?: CoopLogger
   /** How often this node's stratum hashrate is sampled for the chart. Default 10 s. */
   sampleIntervalMs?: number
+  /** Workers with their own /metrics series (the rest are summed as "_other"). Default 50. */
+  metricsWorkers?: number
   /** The live event stream's limits (GET /api/events). */
   events?: EventHubOptions
   now?: () => number
@@ -74,7 +76,7 @@ export class ApiServer {
 
   private constructor(private readonly opts: ApiServerOptions) {
     this.ctx = new ApiContext(opts.node, opts.now)
-    this.metrics = new Metrics(this.ctx)
+    this.metrics = new Metrics(this.ctx, opts.metricsWorkers)
     this.log = opts.logger ?? silentLogger
     this.hub = new EventHub(opts.events)
     this.unsubscribe = this.subscribe()
