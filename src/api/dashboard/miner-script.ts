@@ -10,6 +10,7 @@ export const MINER_JS = String.raw`'use strict';
 (function () {
 ` + COMMON_JS + String.raw`
   var REFRESH_MS = 60000;
+  var PAYOUT_ROWS = 15;
   var address = decodeURIComponent(location.pathname.replace(/^\/miner\//, ''));
   var path = '/api/miners/' + encodeURIComponent(address);
 
@@ -51,8 +52,9 @@ export const MINER_JS = String.raw`'use strict';
         cell(last === null ? '\u2013' : ago(last) + ' ago', 'num')
       ]);
     }), 12, 'no worker of this address on this node yet');
-    setText('payouts-note', p.pastTotal.blocks + ' block' + (p.pastTotal.blocks === 1 ? '' : 's') + ' paid this address');
-    fillRows('payouts-table', p.past.map(function (x) {
+    var shown = p.past.slice(0, PAYOUT_ROWS);
+    setText('payouts-note', p.pastTotal.blocks + ' block' + (p.pastTotal.blocks === 1 ? '' : 's') + ' paid this address' + (p.pastTotal.blocks > shown.length ? ', latest ' + shown.length + ' shown' : ''));
+    fillRows('payouts-table', shown.map(function (x) {
       return row([cell(x.blockHeight, 'num'), cell(short(x.hash, 10, 4), 'mono'), cell(x.btc, 'num mono'), cell(ago(x.time), 'num')]);
     }), 4, 'no found block has paid this address yet');
   }
@@ -89,7 +91,8 @@ export const MINER_JS = String.raw`'use strict';
       mark.appendChild(title);
       svg.appendChild(mark);
       if (b === top) {
-        var label = s('text', { x: cx.toFixed(1), y: Math.max(12, cy - 9).toFixed(1), 'text-anchor': 'middle', 'class': 'best-label' });
+        var anchor = cx > W - 80 ? 'end' : cx < frame.left + 40 ? 'start' : 'middle';
+        var label = s('text', { x: cx.toFixed(1), y: Math.max(12, cy - 9).toFixed(1), 'text-anchor': anchor, 'class': 'best-label' });
         label.textContent = 'best ' + diff(b.difficulty);
         svg.appendChild(label);
       }
