@@ -7,7 +7,7 @@ import { addressToScript } from '../bitcoin/address.js'
 import { hashToHex } from '../bitcoin/hash.js'
 import { fromHex, toHex } from '../bitcoin/bytes.js'
 import type { NetworkName } from '../bitcoin/networks.js'
-import { MINUTE_MS, WorkerBook, type BestShare, type HashrateWindows, type WorkerRecord } from '../stats/worker-book.js'
+import { HOUR_MS, MINUTE_MS, TEN_MINUTES_MS, WorkerBook, type BestShare, type HashrateWindows, type WorkerRecord } from '../stats/worker-book.js'
 import type { ApiContext } from './context.js'
 import { axisTicks, type AxisTick } from './estimates.js'
 import { nextPayoutBody } from './payouts.js'
@@ -78,18 +78,27 @@ export interface MinerChart {
   ticks: AxisTick[]
 }
 
-/** `hours` of a miner's hashrate on this node in `points` buckets (unix seconds), best shares marked. */
+/**
+ * `hours` of a miner's hashrate on this node in at most `points` buckets (unix seconds), best
+ * shares marked. Past an hour, buckets are whole ten minutes (what the accounting keeps that long).
+ */
 export function minerChart(records: readonly WorkerRecord[], nowMs: number, hours: number, points: number): MinerChart {
   const span = hours * 3_600_000
-  const bucketMs = Math.max(MINUTE_MS, Math.ceil(span / points / MINUTE_MS) * MINUTE_MS)
-  const end = nowMs - (nowMs % MINUTE_MS) + MINUTE_MS
-  const start = end - bucketMs * points
-  const sums = new Array<number>(points).fill(0)
-  const bests = new Array<{ difficulty: number; worker: string } | null>(points).fill(null)
+  const raw = Math.max(MINUTE_MS, Math.ceil(span / points / MINUTE_MS) * MINUTE_MS)
+  // Buckets of whole ten minutes past an hour's span: those are the only ones kept that long.
+  const bucketMs = span > HOUR_MS || raw >= TEN_MINUTES_MS ? Math.ceil(raw / TEN_MINUTES_MS) * TEN_MINUTES_MS : raw
+  const unit = bucketMs >= TEN_MINUTES_MS ? TEN_MINUTES_MS : MINUTE_MS
+  const end = nowMs - (nowMs % unit) + unit
+  const count = Math.max(2, Math.min(points, Math.ceil(span / bucketMs)))
+  const start = end - bucketMs * count
+  const sums = new Array<number>(count).fill(0)
+  const bests = new Array<{ difficulty: number; worker: string } | null>(count).fill(null)
+  // Ten-minute buckets when the chart's are that coarse (the 24 h chart), else the last hour's minutes.
+  const fine = bucketMs < TEN_MINUTES_MS
   for (const w of records) {
-    for (const b of w.minutes) {
+    for (const b of fine ? w.minutes : w.tens) {
       const i = Math.floor((b.minute - start) / bucketMs)
-      if (i < 0 || i >= points) continue
+      if (i < 0 || i >= count) continue
       sums[i] = (sums[i] as number) + b.difficulty
       const best = bests[i] ?? null
       if (best === null || b.best > best.difficulty) bests[i] = { difficulty: b.best, worker: w.worker }

@@ -97,8 +97,8 @@ function rejectedBy(v: unknown): Partial<Record<RejectReason, number>> {
 
 function worker(v: unknown): WorkerRecord {
   if (!isObj(v)) throw new Error('a worker must be an object')
-  const minutes = v.minutes
-  if (!Array.isArray(minutes)) throw new Error('minutes must be an array')
+  const { minutes, tens } = v
+  if (!Array.isArray(minutes) || !Array.isArray(tens)) throw new Error('minutes and tens must be arrays')
   const lastShareAt = v.lastShareAt === null ? null : num(v, 'lastShareAt')
   return {
     address: str(v, 'address'),
@@ -115,7 +115,8 @@ function worker(v: unknown): WorkerRecord {
     lastSeenAt: num(v, 'lastSeenAt'),
     bestAllTime: best(v.bestAllTime),
     bestSinceBlock: best(v.bestSinceBlock),
-    minutes: minutes.map(bucket).sort((a, b) => a.minute - b.minute)
+    minutes: minutes.map(bucket).sort((a, b) => a.minute - b.minute),
+    tens: tens.map(bucket).sort((a, b) => a.minute - b.minute)
   }
 }
 

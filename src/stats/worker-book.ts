@@ -3,19 +3,22 @@
  * submitted here, kept across sessions and restarts (see persist.ts).
  *
  * Hashrate comes from pseudo-shares: every accepted submission counted at the session difficulty
- * D proves about D x 2^32 hashes. Sums are kept per minute for the last 24 h, so the 10 min, 1 h
- * and 24 h estimates and the 24 h chart all read the same buckets. Best shares (the highest hash
+ * D proves about D x 2^32 hashes. Sums are kept per minute for the last hour and per 10 minutes
+ * for the last 24 h (204 buckets at most, ~12 KB for a worker busy all day): the 10 min and 1 h
+ * estimates read the minutes, the 24 h one and the 24 h chart the 10-minute buckets. Best shares (the highest hash
  * difficulty of an accepted submission) are kept per worker and per address, all-time and since
  * the cooperative's last block.
  *
- * Bounded: at most maxWorkers worker records (the least recently active goes first) and 1440
- * minute buckets each; a client cannot grow this with made-up names because stratum reports only
+ * Bounded: at most maxWorkers worker records (the least recently active goes first) and 204
+ * buckets each; a client cannot grow this with made-up names because stratum reports only
  * authorized workers, whose addresses are real.
  */
 import type { RejectReason, SolutionKind, SubmitOutcome } from '../stratum/types.js'
 
 export const MINUTE_MS = 60_000
-export const DAY_MS = 24 * 60 * MINUTE_MS
+export const TEN_MINUTES_MS = 10 * MINUTE_MS
+export const HOUR_MS = 60 * MINUTE_MS
+export const DAY_MS = 24 * HOUR_MS
 const HASHES_PER_DIFF1 = 2 ** 32
 export const DEFAULT_MAX_WORKERS = 5_000
 
@@ -27,7 +30,7 @@ export interface BestShare {
 }
 
 export interface MinuteBucket {
-  /** Start of the minute, ms. */
+  /** Start of the bucket (a minute, or ten), ms. */
   minute: number
   /** Sum of the difficulty accepted submissions counted at. */
   difficulty: number
@@ -52,7 +55,10 @@ export interface WorkerRecord {
   lastSeenAt: number
   bestAllTime: BestShare | null
   bestSinceBlock: BestShare | null
+  /** One-minute buckets, the last hour. */
   minutes: MinuteBucket[]
+  /** Ten-minute buckets, the last 24 h. */
+  tens: MinuteBucket[]
 }
 
 export interface AddressRecord {
@@ -127,13 +133,17 @@ export class WorkerBook {
     return [...this.addresses.values()]
   }
 
-  /** Hashes per second over the window ending now; a younger record is judged over its own life. */
+  /**
+   * Hashes per second over the window ending now (at most 24 h); a younger record is judged over
+   * its own life. Windows up to an hour read the minutes, longer ones the ten-minute buckets.
+   */
   static hashrate(w: WorkerRecord, windowMs: number, now: number): number {
     const from = now - windowMs
     const span = now - Math.max(from, w.firstSeenAt)
     if (span <= 0) return 0
+    const [buckets, size] = windowMs <= HOUR_MS ? [w.minutes, MINUTE_MS] : [w.tens, TEN_MINUTES_MS]
     let sum = 0
-    for (const b of w.minutes) if (b.minute + MINUTE_MS > from && b.minute <= now) sum += b.difficulty
+    for (const b of buckets) if (b.minute + size > from && b.minute <= now) sum += b.difficulty
     // Never divide by less than a minute: one lucky share right after connecting is no hashrate.
     return (sum * HASHES_PER_DIFF1) / (Math.max(span, MINUTE_MS) / 1000)
   }
@@ -142,13 +152,11 @@ export class WorkerBook {
     return { '10m': WorkerBook.hashrate(w, WINDOWS_MS['10m'], now), '1h': WorkerBook.hashrate(w, WINDOWS_MS['1h'], now), '24h': WorkerBook.hashrate(w, WINDOWS_MS['24h'], now) }
   }
 
-  /** Drops minute buckets older than 24 h (called on a timer and before saving). */
+  /** Drops buckets past their span (called before saving). */
   prune(now: number): void {
-    const oldest = now - DAY_MS
     for (const w of this.workers.values()) {
-      let cut = 0
-      while (cut < w.minutes.length && (w.minutes[cut] as MinuteBucket).minute + MINUTE_MS <= oldest) cut += 1
-      if (cut > 0) w.minutes.splice(0, cut)
+      dropBefore(w.minutes, now - HOUR_MS, MINUTE_MS)
+      dropBefore(w.tens, now - DAY_MS, TEN_MINUTES_MS)
     }
   }
 
@@ -171,23 +179,15 @@ export class WorkerBook {
     const a = this.addressRecord(w.address)
     a.bestAllTime = better(a.bestAllTime, hashDifficulty, at, w.worker)
     a.bestSinceBlock = better(a.bestSinceBlock, hashDifficulty, at, w.worker)
-    const minute = at - (at % MINUTE_MS)
-    const last = w.minutes[w.minutes.length - 1]
-    if (last !== undefined && last.minute === minute) {
-      last.difficulty += difficulty
-      if (hashDifficulty > last.best) last.best = hashDifficulty
-    } else if (last === undefined || last.minute < minute) {
-      w.minutes.push({ minute, difficulty, best: hashDifficulty })
-      if (w.minutes.length > 24 * 60) w.minutes.shift()
-    }
-    // A submission older than the newest bucket (a clock step back) counts in totals, not in the chart.
+    addToBuckets(w.minutes, MINUTE_MS, 60, at, difficulty, hashDifficulty)
+    addToBuckets(w.tens, TEN_MINUTES_MS, 24 * 6, at, difficulty, hashDifficulty)
   }
 
   private touch(address: string, worker: string, at: number): WorkerRecord {
     const key = workerKey(address, worker)
     let w = this.workers.get(key)
     if (w === undefined) {
-      w = { address, worker, firstSeenAt: at, accepted: 0, rejected: 0, stale: 0, shares: 0, blocks: 0, rejectedBy: {}, difficulty: 0, lastShareAt: null, lastSeenAt: at, bestAllTime: null, bestSinceBlock: null, minutes: [] }
+      w = { address, worker, firstSeenAt: at, accepted: 0, rejected: 0, stale: 0, shares: 0, blocks: 0, rejectedBy: {}, difficulty: 0, lastShareAt: null, lastSeenAt: at, bestAllTime: null, bestSinceBlock: null, minutes: [], tens: [] }
       this.workers.set(key, w)
       this.evictIfFull()
     } else {
@@ -216,4 +216,26 @@ export class WorkerBook {
       if (!this.allWorkers().some((w) => w.address === gone.address)) this.addresses.delete(gone.address)
     }
   }
+}
+
+/**
+ * Adds to the bucket of `at`, opening one when needed and keeping at most `keep`. A submission
+ * older than the newest bucket (a clock step back) counts in the totals, not in the buckets.
+ */
+function addToBuckets(buckets: MinuteBucket[], size: number, keep: number, at: number, difficulty: number, hashDifficulty: number): void {
+  const start = at - (at % size)
+  const last = buckets[buckets.length - 1]
+  if (last !== undefined && last.minute === start) {
+    last.difficulty += difficulty
+    if (hashDifficulty > last.best) last.best = hashDifficulty
+  } else if (last === undefined || last.minute < start) {
+    buckets.push({ minute: start, difficulty, best: hashDifficulty })
+    if (buckets.length > keep) buckets.shift()
+  }
+}
+
+function dropBefore(buckets: MinuteBucket[], oldest: number, size: number): void {
+  let cut = 0
+  while (cut < buckets.length && (buckets[cut] as MinuteBucket).minute + size <= oldest) cut += 1
+  if (cut > 0) buckets.splice(0, cut)
 }

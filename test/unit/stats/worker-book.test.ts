@@ -75,7 +75,8 @@ describe('WorkerBook', () => {
   it('keeps at most 24 h of minute buckets and at most maxWorkers workers, the least recently active going first', () => {
     const book = new WorkerBook(3)
     for (let m = 0; m < 1500; m++) book.record(ok(A, 'a', T0 + m * MINUTE_MS, 1))
-    expect(book.worker(A, 'a')?.minutes.length).toBeLessThanOrEqual(24 * 60)
+    expect(book.worker(A, 'a')?.minutes.length).toBe(60) // the last hour by minute
+    expect(book.worker(A, 'a')?.tens.length).toBe(144) // 24 h by ten minutes
     book.record(ok(A, 'b', T0, 1))
     book.record(ok(B, 'c', T0, 1))
     book.record(ok(A, 'a', T0 + 2000 * MINUTE_MS, 1)) // a is the most recent again
@@ -127,6 +128,14 @@ describe('the miner chart', () => {
       [300, 'a']
     ])
     expect(chart.ticks.at(-1)?.value).toBeGreaterThanOrEqual(Math.max(...chart.points.map((p) => p.hashrate)))
+    // Minute resolution within the last hour: the same work in sixty 1-minute buckets.
+    const fine = minerChart(book.workersOf(A), now, 1, 60)
+    expect(fine.bucketSeconds).toBe(60)
+    expect(fine.points.reduce((a, p) => a + p.hashrate * 60, 0)).toBeCloseTo(chart.points.reduce((a, p) => a + p.hashrate * 600, 0))
+    // Past an hour the buckets are whole ten minutes, and never more than the span holds.
+    const wide = minerChart(book.workersOf(A), now, 2, 500)
+    expect(wide.bucketSeconds).toBe(600)
+    expect(wide.points).toHaveLength(12)
   })
 })
 
@@ -144,6 +153,7 @@ describe('WorkerStats in the data dir', () => {
     expect(w?.bestAllTime?.difficulty).toBe(123456)
     expect(again.book.address(A)?.bestSinceBlock?.difficulty).toBe(123456)
     expect(w?.minutes).toHaveLength(1)
+    expect(w?.tens).toHaveLength(1)
     // The saved block count is the mark: a fourth block starts "since the last block" over.
     let resets = 0
     again.on('block-reset', () => resets++)
