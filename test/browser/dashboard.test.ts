@@ -121,7 +121,9 @@ describe('the dashboard in headless Chromium', () => {
     const first = await topHeight()
     expect(first).toBeGreaterThanOrEqual(0)
     // The miners keep mining: the next share must reach the table by itself.
-    await page.waitForFunction(`Number(document.querySelector('#shares-table tbody tr td')?.textContent ?? '-1') > ${first}`, undefined, { timeout: 30_000, polling: 200 })
+    // A function, not a string: the page's policy forbids eval.
+    type Doc = { document: { querySelector(s: string): { textContent: string | null } | null } }
+    await page.waitForFunction((h) => Number((globalThis as unknown as Doc).document.querySelector('#shares-table tbody tr td')?.textContent ?? '-1') > h, first, { timeout: 30_000, polling: 200 })
     expect(await topHeight()).toBeGreaterThan(first)
     expect(navigations).toBe(1)
     expect(await page.textContent('#badge-updated')).toBe('live')

@@ -88,6 +88,19 @@ export const COMMON_JS = String.raw`
     n.className = 'badge' + (kind ? ' ' + kind : '');
   }
 
+  /** Empties the chart, sizes it to its box, draws its axes; returns the svg, size and scales. */
+  function chartFrame(id, ticks, x0, x1) {
+    var svg = $(id);
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    var W = Math.max(320, Math.round(svg.getBoundingClientRect().width) || 720);
+    var H = 260;
+    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+    var frame = drawAxes(svg, ticks, x0, x1, W, H);
+    frame.svg = svg;
+    frame.W = W;
+    frame.H = H;
+    return frame;
+  }
   /** Grid, Y ticks (labelled by the server) and five time labels; returns the scales. */
   function drawAxes(svg, ticks, x0, x1, W, H) {
     var left = 78, right = 12, top = 12, bottom = 26;

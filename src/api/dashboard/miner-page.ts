@@ -3,19 +3,9 @@
  * with best shares marked, what the next block would pay it and what found blocks paid it. A
  * static shell like the dashboard's; /miner.js fills it and keeps it live from /api/events.
  */
-import { LOGO_SVG } from './page.js'
+import { LOGO_SVG, pageHead } from './page.js'
 
-export const MINER_HTML = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>hashcoop miner</title>
-<link rel="icon" href="/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/dashboard.css">
-<script src="/miner.js" defer></script>
-</head>
-<body>
+export const MINER_HTML = `${pageHead('hashcoop miner', '/miner.js')}
 <header class="top">
   <div class="brand"><a href="/" class="home">${LOGO_SVG.replace('<svg ', '<svg class="logo" aria-hidden="true" ')}</a><span>miner</span><span id="miner-address" class="muted mono"></span></div>
   <div class="badges"><span id="badge-updated" class="badge muted">connecting&hellip;</span></div>

@@ -60,13 +60,8 @@ export const MINER_JS = String.raw`'use strict';
   }
 
   function renderChart(c) {
-    var svg = $('miner-chart');
-    while (svg.firstChild) svg.removeChild(svg.firstChild);
-    var W = Math.max(320, Math.round(svg.getBoundingClientRect().width) || 720);
-    var H = 260;
-    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
-    var frame = drawAxes(svg, c.ticks, c.from, c.to, W, H);
-    var X = frame.X, Y = frame.Y;
+    var frame = chartFrame('miner-chart', c.ticks, c.from, c.to);
+    var svg = frame.svg, W = frame.W, H = frame.H, X = frame.X, Y = frame.Y;
     if (!c.points.some(function (p) { return p.hashrate > 0; })) {
       var empty = s('text', { x: (frame.left + W - frame.right) / 2, y: H / 2, 'text-anchor': 'middle', 'class': 'empty' });
       empty.textContent = 'no accepted work from this address on this node in 24 h';

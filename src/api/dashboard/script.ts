@@ -49,13 +49,8 @@ export const DASHBOARD_JS = String.raw`'use strict';
   }
 
   function renderChart(series) {
-    var svg = $('chart');
-    while (svg.firstChild) svg.removeChild(svg.firstChild);
-    var W = Math.max(320, Math.round(svg.getBoundingClientRect().width) || 720);
-    var H = 260;
-    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
-    var frame = drawAxes(svg, series.ticks, series.from, series.to, W, H);
-    var X = frame.X, Y = frame.Y, left = frame.left, right = frame.right, x1 = series.to;
+    var frame = chartFrame('chart', series.ticks, series.from, series.to);
+    var svg = frame.svg, W = frame.W, H = frame.H, X = frame.X, Y = frame.Y, left = frame.left, right = frame.right, x1 = series.to;
     var coop = series.cooperative.filter(function (p) { return p.t - series.bucketSeconds / 2 <= x1; });
     var any = coop.some(function (p) { return p.hashrate > 0; }) || series.local.some(function (p) { return p.hashrate > 0; });
     if (!any) {
