@@ -12,7 +12,7 @@ import { hashrateOf, recentWork, HASHRATE_WINDOW_SECONDS } from './estimates.js'
 import { HttpError } from './http.js'
 import { formatBtc, formatHashrate, percent } from './units.js'
 import type { WorkerRecord } from '../stats/worker-book.js'
-import { accountingBody, bestBody, minerPayouts, recordsForScript, texts, type AccountingBody, type BestBody, type MinerPayouts } from './worker-accounting.js'
+import { accountingBody, bestBody, minerPayouts, recordsByScript, texts, type AccountingBody, type BestBody, type MinerPayouts } from './worker-accounting.js'
 import { WorkerBook } from '../stats/worker-book.js'
 
 export interface WorkerBody extends Partial<AccountingBody> {
@@ -131,8 +131,9 @@ export async function minersSnapshot(ctx: ApiContext): Promise<MinersSnapshot> {
   }
   const known = new Map<string, MinerValue | null>(stored.map((m) => [m.script, m]))
   for (const script of sessionsByScript.keys()) if (!known.has(script)) known.set(script, null)
-  for (const script of bookScripts(ctx)) if (!known.has(script)) known.set(script, null)
   const book = node.workerStats.book
+  const bookByScript = recordsByScript(book, node.params.network)
+  for (const script of bookByScript.keys()) if (!known.has(script)) known.set(script, null)
   const nowMs = ctx.now()
   const miners: MinerBody[] = []
   for (const [script, stored] of known) {
@@ -140,7 +141,7 @@ export async function minersSnapshot(ctx: ApiContext): Promise<MinersSnapshot> {
     const weight = weights.get(script) ?? 0n
     const work = recent.byScript.get(script)?.work ?? 0n
     const hashrate = hashrateOf(work, recent.span)
-    const records = recordsForScript(book, script, node.params.network)
+    const records = bookByScript.get(script) ?? []
     const workers = workersOf(sessionsByScript.get(script) ?? [], records, nowMs)
     const localHashrate = workers.filter((w) => w.online).reduce((a, w) => a + w.hashrate, 0)
     const localHashrates = { '10m': 0, '1h': 0, '24h': 0 }
@@ -167,19 +168,6 @@ export async function minersSnapshot(ctx: ApiContext): Promise<MinersSnapshot> {
   }
   miners.sort((a, b) => b.window.pct - a.window.pct || b.hashrate - a.hashrate || a.address.localeCompare(b.address))
   return { tip: tip === null ? null : { id: tip.id, height: tip.height }, coinbaseValue, windowTotal, miners }
-}
-
-/** Scripts the accounting knows (a miner seen here before any share of its reached the chain). */
-function bookScripts(ctx: ApiContext): Set<string> {
-  const out = new Set<string>()
-  for (const a of ctx.node.workerStats.book.allAddresses()) {
-    try {
-      out.add(toHex(addressToScript(a.address, ctx.node.params.network)))
-    } catch {
-      // an address of another network cannot have been authorized here; nothing to show
-    }
-  }
-  return out
 }
 
 function payout(sats: bigint): { sats: string; btc: string } {

@@ -51,6 +51,19 @@ export function recordsForScript(book: WorkerBook, script: string, network: Netw
   return book.allWorkers().filter((w) => scriptOf(w.address, network) === script)
 }
 
+/** Every worker of the book by the script it pays to, in one pass (the miners list). */
+export function recordsByScript(book: WorkerBook, network: NetworkName): Map<string, WorkerRecord[]> {
+  const out = new Map<string, WorkerRecord[]>()
+  for (const w of book.allWorkers()) {
+    const script = scriptOf(w.address, network)
+    if (script === null) continue
+    const list = out.get(script)
+    if (list === undefined) out.set(script, [w])
+    else list.push(w)
+  }
+  return out
+}
+
 const scripts = new Map<string, string | null>()
 
 function scriptOf(address: string, network: NetworkName): string | null {
