@@ -87,7 +87,8 @@ function workersOf(sessions: readonly SessionStats[], records: readonly WorkerRe
     const live = byName.get(r.worker)
     const acct = accountingBody(r, now)
     if (live !== undefined) {
-      byName.set(r.worker, { ...live, ...acct })
+      // Counts from the accounting: they span every session and restart, the live ones only this connection.
+      byName.set(r.worker, { ...live, ...acct, accepted: r.accepted, rejected: r.rejected, shares: r.shares, lastShareAt: r.lastShareAt === null ? live.lastShareAt : new Date(r.lastShareAt).toISOString() })
       continue
     }
     byName.set(r.worker, {

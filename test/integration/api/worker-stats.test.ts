@@ -140,6 +140,9 @@ describe('across a restart', () => {
     const before = await miner()
     const counts = new Map(before.miner.workers.map((w) => [w.name, w]))
     await h.restart()
+    // Once the rigs are back on the restarted node (their new sessions start counting from zero),
+    // the counts must still include everything before the restart.
+    await waitFor(async () => (await miner()).miner.workers.filter((w) => w.online).length === 2, 'both rigs reconnected', 60_000)
     const after = await miner()
     for (const w of after.miner.workers) {
       const was = counts.get(w.name)
