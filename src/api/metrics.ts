@@ -10,6 +10,15 @@ import { toHex } from '../bitcoin/bytes.js'
 import { decodeJoinKey } from '../coop/join-key.js'
 import type { ApiContext } from './context.js'
 import { hashrateOf, recentWork } from './estimates.js'
+import { WorkerBook, type WorkerRecord } from '../stats/worker-book.js'
+
+/**
+ * Per-worker series are for the workers with the most hashrate (1 h) on this node; the rest are
+ * summed under address="_other", worker="_other", so a farm of thousands cannot blow up the
+ * scrape (labels x workers stays bounded).
+ */
+export const METRICS_WORKERS = 50
+const OTHER = { address: '_other', worker: '_other' }
 
 export class Metrics {
   readonly registry = new Registry()
@@ -18,7 +27,10 @@ export class Metrics {
   /** Public (a public cooperative's join key shows it); the join key itself never is a label. */
   private readonly consensusId: string
 
-  constructor(private readonly ctx: ApiContext) {
+  constructor(
+    private readonly ctx: ApiContext,
+    private readonly maxWorkers = METRICS_WORKERS
+  ) {
     this.consensusId = toHex(decodeJoinKey(ctx.node.joinKey).consensusId)
     collectDefaultMetrics({ register: this.registry })
     const r = [this.registry]
@@ -60,6 +72,15 @@ export class Metrics {
     counter('hashcoop_blocks_submitted_total', 'Blocks this node submitted to bitcoind, by result.', ['result'])
     counter('hashcoop_work_jobs_total', 'Stratum jobs built.')
     counter('hashcoop_work_shares_total', 'Shares this node appended to the log or refused, by result.', ['result'])
+    const w = ['address', 'worker']
+    gauge('hashcoop_workers', 'Workers in this node\'s accounting (kept across restarts), and how many of them are folded into "_other".', ['kind'])
+    gauge('hashcoop_worker_hashrate_hps', 'A worker\'s hashrate on this node from accepted difficulty, by window (10m, 1h, 24h).', [...w, 'window'])
+    gauge('hashcoop_worker_difficulty', 'A worker\'s current stratum difficulty (0 for "_other").', w)
+    gauge('hashcoop_worker_best_difficulty', 'A worker\'s best share difficulty, all time and since the cooperative\'s last block.', [...w, 'since'])
+    gauge('hashcoop_worker_last_share_timestamp_seconds', 'When a worker\'s last accepted submission arrived.', w)
+    counter('hashcoop_worker_accepted_total', 'A worker\'s accepted submissions on this node.', w)
+    counter('hashcoop_worker_rejected_total', 'A worker\'s rejected submissions on this node (stale ones included).', w)
+    counter('hashcoop_worker_stale_total', 'A worker\'s stale submissions on this node.', w)
   }
 
   async render(): Promise<string> {
@@ -139,5 +160,41 @@ export class Metrics {
     this.total('hashcoop_work_jobs_total', w.jobs)
     this.total('hashcoop_work_shares_total', w.shares.accepted, { result: 'accepted' })
     this.total('hashcoop_work_shares_total', w.shares.rejected, { result: 'rejected' })
+    this.updateWorkers()
+  }
+
+  private updateWorkers(): void {
+    const now = this.ctx.now()
+    const book = this.ctx.node.workerStats.book
+    const ranked = book.allWorkers().map((r) => ({ r, h: WorkerBook.hashrates(r, now) }))
+    ranked.sort((a, b) => b.h['1h'] - a.h['1h'] || (b.r.lastShareAt ?? 0) - (a.r.lastShareAt ?? 0))
+    for (const name of ['hashcoop_workers', 'hashcoop_worker_hashrate_hps', 'hashcoop_worker_difficulty', 'hashcoop_worker_best_difficulty', 'hashcoop_worker_last_share_timestamp_seconds']) this.g[name]?.reset()
+    for (const name of ['hashcoop_worker_accepted_total', 'hashcoop_worker_rejected_total', 'hashcoop_worker_stale_total']) this.c[name]?.reset()
+    const shown = ranked.slice(0, this.maxWorkers)
+    const folded = ranked.slice(this.maxWorkers)
+    this.set('hashcoop_workers', ranked.length, { kind: 'known' })
+    this.set('hashcoop_workers', folded.length, { kind: 'folded' })
+    for (const { r, h } of shown) this.workerSeries({ address: r.address, worker: r.worker }, [r], h)
+    if (folded.length > 0) {
+      const sum = { '10m': 0, '1h': 0, '24h': 0 }
+      for (const { h } of folded) for (const k of ['10m', '1h', '24h'] as const) sum[k] += h[k]
+      this.workerSeries(OTHER, folded.map((f) => f.r), sum)
+    }
+  }
+
+  private workerSeries(labels: Record<string, string>, records: readonly WorkerRecord[], h: Record<'10m' | '1h' | '24h', number>): void {
+    for (const window of ['10m', '1h', '24h'] as const) this.set('hashcoop_worker_hashrate_hps', h[window], { ...labels, window })
+    const one = records.length === 1 ? records[0] : undefined
+    this.set('hashcoop_worker_difficulty', one?.difficulty ?? 0, labels)
+    const best = (pick: (r: WorkerRecord) => number): number => Math.max(0, ...records.map(pick))
+    this.set('hashcoop_worker_best_difficulty', best((r) => r.bestAllTime?.difficulty ?? 0), { ...labels, since: 'all' })
+    this.set('hashcoop_worker_best_difficulty', best((r) => r.bestSinceBlock?.difficulty ?? 0), { ...labels, since: 'block' })
+    this.set('hashcoop_worker_last_share_timestamp_seconds', best((r) => r.lastShareAt ?? 0) / 1000, labels)
+    const add = (name: string, value: number): void => {
+      if (value > 0) (this.c[name] as Counter<string>).inc(labels, value)
+    }
+    add('hashcoop_worker_accepted_total', records.reduce((a, r) => a + r.accepted, 0))
+    add('hashcoop_worker_rejected_total', records.reduce((a, r) => a + r.rejected, 0))
+    add('hashcoop_worker_stale_total', records.reduce((a, r) => a + r.stale, 0))
   }
 }

@@ -11,9 +11,14 @@ import type { ApiContext } from './context.js'
 import { hashrateOf, recentWork, HASHRATE_WINDOW_SECONDS } from './estimates.js'
 import { HttpError } from './http.js'
 import { formatBtc, formatHashrate, percent } from './units.js'
+import type { WorkerRecord } from '../stats/worker-book.js'
+import { accountingBody, bestBody, minerPayouts, recordsByScript, texts, type AccountingBody, type BestBody, type MinerPayouts } from './worker-accounting.js'
+import { WorkerBook } from '../stats/worker-book.js'
 
-export interface WorkerBody {
+export interface WorkerBody extends Partial<AccountingBody> {
   name: string
+  /** True while a stratum connection of this worker is open on this node. */
+  online: boolean
   sessions: number
   hashrate: number
   hashrateText: string
@@ -41,6 +46,11 @@ export interface MinerBody {
   /** coinbase value x window part: what a block found now pays on average (before the finder bonus and the dust lottery). */
   expectedPayout: { sats: string; btc: string } | null
   workers: WorkerBody[]
+  /** Best share of the address on this node (accounting kept across restarts). */
+  best: { allTime: BestBody | null; sinceBlock: BestBody | null }
+  /** This node's 10 min / 1 h / 24 h hashrate of the address, from the accounting. */
+  localHashrates: AccountingBody['hashrates']
+  localHashrateTexts: AccountingBody['hashrateTexts']
 }
 
 interface MinersSnapshot {
@@ -50,7 +60,8 @@ interface MinersSnapshot {
   miners: MinerBody[]
 }
 
-function workersOf(sessions: readonly SessionStats[]): WorkerBody[] {
+/** Live sessions' workers merged with the accounting's (which also knows workers gone offline). */
+function workersOf(sessions: readonly SessionStats[], records: readonly WorkerRecord[], now: number): WorkerBody[] {
   const byName = new Map<string, WorkerBody>()
   for (const session of sessions) {
     for (const w of session.workers) {
@@ -60,6 +71,7 @@ function workersOf(sessions: readonly SessionStats[]): WorkerBody[] {
       const last = [prev?.lastShareAt ?? null, w.lastShareAt === null ? null : new Date(w.lastShareAt).toISOString()].filter((x): x is string => x !== null).sort().at(-1) ?? null
       byName.set(w.worker, {
         name: w.worker,
+        online: true,
         sessions: (prev?.sessions ?? 0) + 1,
         hashrate,
         hashrateText: formatHashrate(hashrate),
@@ -70,6 +82,28 @@ function workersOf(sessions: readonly SessionStats[]): WorkerBody[] {
         lastShareAt: last
       })
     }
+  }
+  for (const r of records) {
+    const live = byName.get(r.worker)
+    const acct = accountingBody(r, now)
+    if (live !== undefined) {
+      // Counts from the accounting: they span every session and restart, the live ones only this connection.
+      byName.set(r.worker, { ...live, ...acct, accepted: r.accepted, rejected: r.rejected, shares: r.shares, lastShareAt: r.lastShareAt === null ? live.lastShareAt : new Date(r.lastShareAt).toISOString() })
+      continue
+    }
+    byName.set(r.worker, {
+      name: r.worker,
+      online: false,
+      sessions: 0,
+      hashrate: acct.hashrates['10m'],
+      hashrateText: acct.hashrateTexts['10m'],
+      accepted: r.accepted,
+      rejected: r.rejected,
+      shares: r.shares,
+      difficulty: r.difficulty,
+      lastShareAt: r.lastShareAt === null ? null : new Date(r.lastShareAt).toISOString(),
+      ...acct
+    })
   }
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name))
 }
@@ -98,14 +132,23 @@ export async function minersSnapshot(ctx: ApiContext): Promise<MinersSnapshot> {
   }
   const known = new Map<string, MinerValue | null>(stored.map((m) => [m.script, m]))
   for (const script of sessionsByScript.keys()) if (!known.has(script)) known.set(script, null)
+  const book = node.workerStats.book
+  const bookByScript = recordsByScript(book, node.params.network)
+  for (const script of bookByScript.keys()) if (!known.has(script)) known.set(script, null)
+  const nowMs = ctx.now()
   const miners: MinerBody[] = []
   for (const [script, stored] of known) {
     const address = reader.address(script)
     const weight = weights.get(script) ?? 0n
     const work = recent.byScript.get(script)?.work ?? 0n
     const hashrate = hashrateOf(work, recent.span)
-    const workers = workersOf(sessionsByScript.get(script) ?? [])
-    const localHashrate = workers.reduce((a, w) => a + w.hashrate, 0)
+    const records = bookByScript.get(script) ?? []
+    const workers = workersOf(sessionsByScript.get(script) ?? [], records, nowMs)
+    const localHashrate = workers.filter((w) => w.online).reduce((a, w) => a + w.hashrate, 0)
+    const localHashrates = { '10m': 0, '1h': 0, '24h': 0 }
+    for (const r of records) for (const [k, v] of Object.entries(WorkerBook.hashrates(r, nowMs))) localHashrates[k as keyof typeof localHashrates] += v
+    const addressBests = records.map((r) => book.address(r.address)).filter((a) => a !== undefined)
+    const pick = (which: 'bestAllTime' | 'bestSinceBlock'): BestBody | null => bestBody(addressBests.map((a) => a[which]).reduce((a, b) => (b !== null && (a === null || b.difficulty > a.difficulty) ? b : a), null))
     miners.push({
       address,
       script,
@@ -118,7 +161,10 @@ export async function minersSnapshot(ctx: ApiContext): Promise<MinersSnapshot> {
       localHashrate,
       localHashrateText: formatHashrate(localHashrate),
       expectedPayout: coinbaseValue === null || windowTotal === 0n ? null : payout((coinbaseValue * weight) / windowTotal),
-      workers
+      workers,
+      best: { allTime: pick('bestAllTime'), sinceBlock: pick('bestSinceBlock') },
+      localHashrates,
+      localHashrateTexts: texts(localHashrates)
     })
   }
   miners.sort((a, b) => b.window.pct - a.window.pct || b.hashrate - a.hashrate || a.address.localeCompare(b.address))
@@ -140,16 +186,21 @@ export async function minersBody(ctx: ApiContext): Promise<Record<string, unknow
   }
 }
 
-/** 400 for something that is not an address of this cooperative's network, 404 for a stranger. */
-export async function minerBody(ctx: ApiContext, address: string): Promise<Record<string, unknown>> {
-  let script: string
+/** The script of a path's address; 400 for something that is not an address of this network. */
+export function minerScript(ctx: ApiContext, address: string): string {
   try {
-    script = toHex(addressToScript(address, ctx.node.params.network))
+    return toHex(addressToScript(address, ctx.node.params.network))
   } catch (err) {
     throw new HttpError(400, `'${address.slice(0, 100)}' is not a ${ctx.node.params.network} address: ${err instanceof Error ? err.message : String(err)}`)
   }
+}
+
+/** 400 for something that is not an address of this cooperative's network, 404 for a stranger. */
+export async function minerBody(ctx: ApiContext, address: string): Promise<Record<string, unknown>> {
+  const script = minerScript(ctx, address)
   const snap = await minersSnapshot(ctx)
   const miner = snap.miners.find((m) => m.script === script)
   if (miner === undefined) throw new HttpError(404, `no miner ${address} in this cooperative's share-chain or on this node`)
-  return { tip: snap.tip, miner }
+  const payouts: MinerPayouts = await minerPayouts(ctx, script)
+  return { tip: snap.tip, miner, payouts }
 }

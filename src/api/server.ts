@@ -4,7 +4,11 @@
  *   GET  /                       the dashboard (HTML; /dashboard.css, /dashboard.js)
  *   GET  /api/status             cooperative, node, tip, bitcoind, peers, stratum totals
  *   GET  /api/miners             every miner: hashrate, shares, window part, expected payout, workers
- *   GET  /api/miners/:address    one miner (400 malformed address, 404 unknown miner)
+ *   GET  /api/miners/:address    one miner, its workers' accounting and its payouts (400 malformed
+ *                                address, 404 unknown miner)
+ *   GET  /api/miners/:address/chart  its hashrate on this node, best shares marked (?hours=1-24&points=2-500)
+ *   GET  /api/events             server-sent events: tip, share, block, worker, status (same origin only)
+ *   GET  /miner/:address         the miner page (HTML; /miner.js)
  *   GET  /api/shares             the best chain, newest first (?limit=1-500&before=HEIGHT)
  *   GET  /api/blocks             found blocks with their payouts (?limit=1-500&before=SEQ)
  *   GET  /api/payouts/next       the split a block found now would pay (?finder=ADDRESS)
@@ -25,6 +29,10 @@ import { ApiContext } from './context.js'
 import { DASHBOARD_CSS } from './dashboard/style.js'
 import { DASHBOARD_HTML, LOGO_SVG } from './dashboard/page.js'
 import { DASHBOARD_JS } from './dashboard/script.js'
+import { MINER_HTML } from './dashboard/miner-page.js'
+import { MINER_JS } from './dashboard/miner-script.js'
+import { EventHub, type EventHubOptions } from './events.js'
+import { minerChartBody } from './miner-chart.js'
 import { hashrateSeries } from './estimates.js'
 import { HttpError, intParam, onlyParams, readJsonBody, Router, sendJson, sendText, type RequestContext } from './http.js'
 import { Metrics } from './metrics.js'
@@ -45,6 +53,10 @@ export interface ApiServerOptions {
   logger?: CoopLogger
   /** How often this node's stratum hashrate is sampled for the chart. Default 10 s. */
   sampleIntervalMs?: number
+  /** Workers with their own /metrics series (the rest are summed as "_other"). Default 50. */
+  metricsWorkers?: number
+  /** The live event stream's limits (GET /api/events). */
+  events?: EventHubOptions
   now?: () => number
 }
 
@@ -59,11 +71,15 @@ export class ApiServer {
   private readonly log: CoopLogger
   private sampler: NodeJS.Timeout | null = null
   private address: AddressInfo | null = null
+  private readonly hub: EventHub
+  private readonly unsubscribe: () => void
 
   private constructor(private readonly opts: ApiServerOptions) {
     this.ctx = new ApiContext(opts.node, opts.now)
-    this.metrics = new Metrics(this.ctx)
+    this.metrics = new Metrics(this.ctx, opts.metricsWorkers)
     this.log = opts.logger ?? silentLogger
+    this.hub = new EventHub(opts.events)
+    this.unsubscribe = this.subscribe()
     this.routes()
     this.server = createServer((req, res) => void this.handle(req, res))
     // Keep-alive sockets of a browser tab must not hold close() open.
@@ -82,7 +98,10 @@ export class ApiServer {
     })
     api.address = api.server.address() as AddressInfo
     api.ctx.sample()
-    api.sampler = setInterval(() => api.ctx.sample(), opts.sampleIntervalMs ?? 10_000)
+    api.sampler = setInterval(() => {
+      api.ctx.sample()
+      api.hub.publish('status', {})
+    }, opts.sampleIntervalMs ?? 10_000)
     api.sampler.unref()
     return api
   }
@@ -107,10 +126,32 @@ export class ApiServer {
   async close(): Promise<void> {
     if (this.sampler !== null) clearInterval(this.sampler)
     this.sampler = null
+    this.unsubscribe()
+    this.hub.close()
     this.ctx.close()
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.server.closeAllConnections()
     await closed
+  }
+
+  /** Node and accounting events, forwarded to the event stream's clients. */
+  private subscribe(): () => void {
+    const { node } = this.opts
+    const hub = this.hub
+    const onTip = (tip: { id: string; height: number }): void => hub.publish('tip', { id: tip.id, height: tip.height })
+    const onShare = (e: { id: string; address: string; worker: string; height: number }): void => hub.publish('share', { ...e })
+    const onBlock = (e: { hash: string; height: number; accepted: boolean }): void => hub.publish('block', { hash: e.hash, height: e.height, accepted: e.accepted })
+    const onOutcome = (_r: unknown, o: { address: string; worker: string; accepted: boolean }): void => hub.workerChanged(o.address, o.worker, o.accepted)
+    node.on('tip', onTip)
+    node.on('share', onShare)
+    node.on('block', onBlock)
+    node.workerStats.on('outcome', onOutcome)
+    return () => {
+      node.off('tip', onTip)
+      node.off('share', onShare)
+      node.off('block', onBlock)
+      node.workerStats.off('outcome', onOutcome)
+    }
   }
 
   private routes(): void {
@@ -124,10 +165,20 @@ export class ApiServer {
     r.add('GET', /^\/$/, (c) => sendText(c.res, 200, 'text/html; charset=utf-8', DASHBOARD_HTML, { 'content-security-policy': CSP }))
     r.add('GET', /^\/dashboard\.css$/, (c) => sendText(c.res, 200, 'text/css; charset=utf-8', DASHBOARD_CSS))
     r.add('GET', /^\/dashboard\.js$/, (c) => sendText(c.res, 200, 'text/javascript; charset=utf-8', DASHBOARD_JS))
+    r.add('GET', /^\/miner\/[^/]+$/, (c) => sendText(c.res, 200, 'text/html; charset=utf-8', MINER_HTML, { 'content-security-policy': CSP }))
+    r.add('GET', /^\/miner\.js$/, (c) => sendText(c.res, 200, 'text/javascript; charset=utf-8', MINER_JS))
+    r.add('GET', /^\/api\/events$/, (c) => {
+      onlyParams(c.url.searchParams, [])
+      this.hub.open(c.req, c.res)
+    })
     r.add('GET', /^\/favicon\.(?:svg|ico)$/, (c) => sendText(c.res, 200, 'image/svg+xml', LOGO_SVG))
     get(/^\/api\/status$/, [], () => statusBody(this.ctx))
     get(/^\/api\/miners$/, [], () => minersBody(this.ctx))
     get(/^\/api\/miners\/([^/]+)$/, [], (c) => minerBody(this.ctx, c.params[0] as string))
+    get(/^\/api\/miners\/([^/]+)\/chart$/, ['hours', 'points'], (c) => {
+      const q = c.url.searchParams
+      return minerChartBody(this.ctx, c.params[0] as string, intParam(q, 'hours', 24, 1, 24) as number, intParam(q, 'points', 144, 2, 500) as number)
+    })
     get(/^\/api\/shares$/, ['limit', 'before'], (c) => {
       const q = c.url.searchParams
       return sharesBody(this.ctx, intParam(q, 'before', null, 1, 1e12), intParam(q, 'limit', 50, 1, 500) as number)

@@ -12,12 +12,15 @@ import type { ShareChainState } from '../sharechain/state.js'
 import type { ViewLike } from '../sharechain/view.js'
 import type { ServerStats, SessionStats } from '../stratum/types.js'
 import type { WorkStats } from '../work/manager.js'
+import type { WorkerStats } from '../stats/worker-stats.js'
 
 export interface BlockEvent {
   hash: string
   height: number
   accepted: boolean
   reason: string | null
+  /** What bitcoind's answer means (src/bitcoin/submit-outcome.ts), e.g. race-lost. */
+  status: string | null
   address: string
 }
 
@@ -45,6 +48,15 @@ export interface ApiNode {
   readonly stratum: { stats(): ServerStats; sessionStats(): SessionStats[] }
   readonly work: { readonly stats: WorkStats }
   readonly foundBlocks: ApiFoundBlocks
-  on(event: 'block', listener: (e: BlockEvent) => void): unknown
-  off(event: 'block', listener: (e: BlockEvent) => void): unknown
+  /** Per-worker accounting kept in the data dir (src/stats/). */
+  readonly workerStats: Pick<WorkerStats, 'book' | 'on' | 'off'>
+  on<E extends keyof ApiNodeEvents>(event: E, listener: (...args: ApiNodeEvents[E]) => void): unknown
+  off<E extends keyof ApiNodeEvents>(event: E, listener: (...args: ApiNodeEvents[E]) => void): unknown
+}
+
+/** The node events the API listens to (HashcoopNode's NodeEvents). */
+export interface ApiNodeEvents {
+  block: [e: BlockEvent]
+  tip: [tip: { id: string; height: number }]
+  share: [e: { id: string; address: string; worker: string; height: number }]
 }

@@ -9,6 +9,7 @@ import { coopLogger, createLogger, stratumLogger, watchTip, type Logger } from '
 import { HashcoopNode } from '../node/node.js'
 import type { DhtChoice } from '../coop/dht-options.js'
 import type { DestinationStream } from 'pino'
+import { startAlerts } from '../notify/index.js'
 import { registerCommand } from './commands.js'
 import { exitSoonAfterStop, untilSignal } from './signals.js'
 import { reportUsage } from './usage.js'
@@ -61,6 +62,7 @@ async function serve(settings: NodeSettings, logger: Logger, io: NodeRunIo): Pro
         host: settings.stratum.host,
         port: settings.stratum.port,
         startDifficulty: settings.stratum.startDifficulty,
+        maxShareRate: settings.stratum.maxShareRate,
         ...settings.stratum.limits,
         ...(settings.stratum.tls === null ? {} : { tls: await readTls(settings.stratum.tls) }),
         logger: stratumLogger(logger.child({ component: 'stratum' }))
@@ -96,10 +98,12 @@ async function serve(settings: NodeSettings, logger: Logger, io: NodeRunIo): Pro
     node.base.writable ? `this node's writer key: ${writerKey}` : `this node's writer key: ${writerKey} (not a writer: its shares go in as optimistic appends; an indexer can run 'hashcoop coop add-writer ${writerKey}')`
   )
   const unwatch = watchTip(node, log)
+  const alerts = settings.notify === null ? null : startAlerts(node, settings.notify, logger.child({ component: 'notify' }))
   io.onReady?.({ node, api })
   const signal = await io.stopped()
   logger.info({ signal: String(signal) }, 'stopping')
   unwatch()
+  alerts?.close()
   await api?.close().catch(() => {})
   await removeApiFile(dataDir, token).catch(() => {})
   await node.stop()

@@ -8,6 +8,7 @@ import type { RpcAuth } from '../bitcoin/rpc.js'
 import { decodeJoinKey } from '../coop/join-key.js'
 import { privateDht, type DhtChoice } from '../coop/dht-options.js'
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js'
+import { parseTarget } from '../notify/notifier.js'
 import { resolveOptions, type ResolvedOptions } from './sources.js'
 import { optionsHelp, PRECEDENCE_HELP, type OptionSpec } from './spec.js'
 import { parseStratumLimits, parseStratumTls, STRATUM_LIMIT_OPTIONS, type StratumLimits, type StratumTlsSettings } from './stratum-options.js'
@@ -36,9 +37,13 @@ export const NODE_OPTIONS: OptionSpec[] = [
   { name: 'stratum', kind: 'string', valueName: 'HOST:PORT', help: 'where miners connect (Stratum V1)', default: '0.0.0.0:3333' },
   { name: 'start-difficulty', kind: 'string', valueName: 'N', help: "a new miner's stratum difficulty before vardiff adjusts it", default: '1024' },
   ...STRATUM_LIMIT_OPTIONS,
+  { name: 'max-share-rate', kind: 'string', valueName: 'N', help: 'accepted submissions per second one stratum connection may cost before its difficulty is raised (a too-low d= included); 0 turns the guard off', default: '10' },
   { name: 'http', kind: 'string', valueName: 'HOST:PORT', help: 'HTTP API, dashboard and /metrics; "off" to disable', default: '127.0.0.1:8080' },
   { name: 'bootstrap', kind: 'string', valueName: 'LIST', help: 'private DHT bootstrap nodes host:port[,host:port...] (default: the public HyperDHT)' },
   { name: 'tag', kind: 'string', valueName: 'TEXT', help: 'coinbase tag, at most 32 bytes', default: '/hashcoop/' },
+  { name: 'notify', kind: 'string', valueName: 'URL', help: 'post alerts (blocks, workers offline/back, hashrate drops, bitcoind, peers) to this webhook; repeatable; ntfy+https://HOST/TOPIC for ntfy', secret: true, repeatable: true },
+  { name: 'notify-offline-minutes', kind: 'string', valueName: 'MIN', help: 'a worker is offline after this long without an accepted share, 1-1440', default: '10' },
+  { name: 'notify-drop-percent', kind: 'string', valueName: 'PCT', help: "alert when a worker's 10 min hashrate falls this far below its 1 h average, 1-100", default: '50' },
   { name: 'genesis-timeout', kind: 'string', valueName: 'SEC', help: "when joining: how long to wait for a peer with the cooperative's genesis", default: '60' },
   ...LOG_OPTIONS,
   CONFIG_OPTION,
@@ -60,12 +65,14 @@ export interface NodeSettings {
   dataDir: string
   joinKey: string | undefined
   bitcoind: { url: string; auth?: RpcAuth; zmqUrl?: string; pollIntervalMs: number }
-  stratum: HostPort & { startDifficulty: number; limits: StratumLimits; tls: StratumTlsSettings | null }
+  stratum: HostPort & { startDifficulty: number; maxShareRate: number; limits: StratumLimits; tls: StratumTlsSettings | null }
   /** null: no HTTP API. */
   http: HostPort | null
   dht: DhtChoice
   tag: string
   genesisTimeoutMs: number
+  /** null: no --notify. */
+  notify: { targets: string[]; offlineAfterMs: number; dropPercent: number } | null
   logLevel: LogLevel
   logFormat: LogFormat
   /** The effective configuration, secrets masked (for the start-up log line). */
@@ -87,6 +94,7 @@ export async function nodeSettings(argv: readonly string[], env: NodeJS.ProcessE
   const pollIntervalMs = o.parse('poll-ms', (t) => parseInteger(t, 50, 60_000)) as number
   const stratum = o.parse('stratum', (t) => parseHostPort(t)) as HostPort
   const startDifficulty = o.parse('start-difficulty', parsePositiveNumber) as number
+  const maxShareRate = o.parse('max-share-rate', (t) => (t.trim() === '0' ? 0 : parsePositiveNumber(t))) as number
   const http = o.parse('http', (t) => (t.trim() === 'off' ? null : parseHostPort(t, '127.0.0.1'))) ?? null
   if (http !== null && http.port !== 0 && http.port === stratum.port && (http.host === stratum.host || stratum.host === '0.0.0.0' || http.host === '0.0.0.0')) {
     o.fail('http', `port ${http.port} is also --stratum's`)
@@ -97,6 +105,7 @@ export async function nodeSettings(argv: readonly string[], env: NodeJS.ProcessE
   const tag = o.string('tag') as string
   if (Buffer.byteLength(tag) > 32) o.fail('tag', `at most 32 bytes, got ${Buffer.byteLength(tag)}`)
   const genesisTimeoutMs = (o.parse('genesis-timeout', (t) => parseInteger(t, 1, 86_400)) as number) * 1000
+  const notify = notifySettings(o)
   const logLevel = o.parse('log-level', (t) => parseChoice(t, LOG_LEVELS)) as LogLevel
   const logFormat = o.parse('log-format', (t) => parseChoice(t, LOG_FORMATS)) as LogFormat
   const effective = o.describe()
@@ -106,15 +115,27 @@ export async function nodeSettings(argv: readonly string[], env: NodeJS.ProcessE
     dataDir,
     joinKey,
     bitcoind: { url, ...(auth !== undefined ? { auth } : {}), ...(zmqUrl !== undefined ? { zmqUrl } : {}), pollIntervalMs },
-    stratum: { ...stratum, startDifficulty, limits: parseStratumLimits(o), tls: parseStratumTls(o, stratum) },
+    stratum: { ...stratum, startDifficulty, maxShareRate, limits: parseStratumLimits(o), tls: parseStratumTls(o, stratum) },
     http,
     dht,
     tag,
     genesisTimeoutMs,
+    notify,
     logLevel,
     logFormat,
     effective
   }
+}
+
+function notifySettings(o: ResolvedOptions): NodeSettings['notify'] {
+  const targets = o.parse('notify', (t) => {
+    const list = t.split(/[\s,]+/).filter((u) => u !== '')
+    for (const u of list) parseTarget(u)
+    return list
+  })
+  const offlineAfterMs = (o.parse('notify-offline-minutes', (t) => parseInteger(t, 1, 1440)) as number) * 60_000
+  const dropPercent = o.parse('notify-drop-percent', (t) => parseInteger(t, 1, 100)) as number
+  return targets === undefined || targets.length === 0 ? null : { targets, offlineAfterMs, dropPercent }
 }
 
 function rpcAuth(o: ResolvedOptions, url: string): RpcAuth | undefined {

@@ -80,9 +80,9 @@ export interface ResolveInput {
 }
 
 export async function resolveOptions(specs: readonly OptionSpec[], input: ResolveInput): Promise<ResolvedOptions> {
-  const flagOptions: Record<string, { type: 'string' | 'boolean'; short?: string }> = {}
-  for (const s of specs) flagOptions[s.name] = s.short === undefined ? { type: s.kind } : { type: s.kind, short: s.short }
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[]; tokens: { kind: string; name?: string }[] }
+  const flagOptions: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {}
+  for (const s of specs) flagOptions[s.name] = { type: s.kind, ...(s.short === undefined ? {} : { short: s.short }), ...(s.repeatable === true ? { multiple: true } : {}) }
+  let parsed: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[]; tokens: { kind: string; name?: string }[] }
   try {
     parsed = parseArgs({ args: [...input.argv], options: flagOptions, strict: true, allowPositionals: input.allowPositionals === true, tokens: true }) as typeof parsed
   } catch (err) {
@@ -97,7 +97,7 @@ export async function resolveOptions(specs: readonly OptionSpec[], input: Resolv
   const seen = new Set<string>()
   for (const t of parsed.tokens) {
     if (t.kind !== 'option' || t.name === undefined) continue
-    if (seen.has(t.name)) throw new ConfigError(t.name, `--${t.name}: given more than once`)
+    if (seen.has(t.name) && specs.find((s) => s.name === t.name)?.repeatable !== true) throw new ConfigError(t.name, `--${t.name}: given more than once`)
     seen.add(t.name)
   }
 
@@ -109,7 +109,8 @@ export async function resolveOptions(specs: readonly OptionSpec[], input: Resolv
   const file = configPath === undefined ? null : await readConfigFile(configPath, specs, typeof configFlag === 'string' ? '--config' : envName('config'))
 
   for (const spec of specs) {
-    const flag = parsed.values[spec.name]
+    const given = parsed.values[spec.name]
+    const flag = Array.isArray(given) ? given.join(' ') : given
     if (flag !== undefined) {
       if (typeof flag === 'string' && flag.trim() === '') throw new ConfigError(spec.name, `--${spec.name}: empty value`)
       values.set(spec.name, { value: flag, source: 'flag', origin: `--${spec.name}` })

@@ -18,6 +18,8 @@ export interface OptionSpec {
   secret?: boolean
   /** Only settable as a flag (e.g. --config itself). */
   flagOnly?: boolean
+  /** May be given more than once (--notify A --notify B); the values reach the parser space-separated. */
+  repeatable?: boolean
   short?: string
 }
 

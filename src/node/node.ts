@@ -18,6 +18,7 @@ import { WorkManager } from '../work/manager.js'
 import { FoundBlocks } from '../blocks/found-blocks.js'
 import { blockLogLine } from '../blocks/messages.js'
 import { foundBlocksPath } from '../blocks/store.js'
+import { WorkerStats } from '../stats/worker-stats.js'
 import { readCoopFile, writeCoopFile } from './coop-file.js'
 
 /**
@@ -50,6 +51,8 @@ export interface NodeConfig {
   tag?: string
   /** How long to wait for the genesis record from peers when joining. Default 60 s. */
   genesisTimeoutMs?: number
+  /** Per-worker accounting saved in the data dir (src/stats/). */
+  workerStats?: { saveIntervalMs?: number; maxWorkers?: number }
   logger?: CoopLogger
 }
 
@@ -86,6 +89,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     readonly stratum: StratumServer,
     readonly work: WorkManager,
     readonly foundBlocks: FoundBlocks,
+    readonly workerStats: WorkerStats,
     private readonly log: CoopLogger
   ) {
     super()
@@ -163,6 +167,8 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       })
       cleanups.push(() => foundBlocks.close())
 
+      const workerStats = await WorkerStats.open({ dataDir: config.dataDir, ...config.workerStats, logger: log })
+      cleanups.push(() => workerStats.close())
       let work: WorkManager | null = null
       const { host: stratumHost, port: stratumPort, ...stratumOptions } = config.stratum
       const stratum = new StratumServer({
@@ -172,6 +178,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
         host: stratumHost,
         port: stratumPort,
         network: params.network,
+        onOutcome: (o) => workerStats.record(o),
         onSolution: (s) => (work === null ? { accepted: false, reason: 'node starting' } : work.onSolution(s))
       })
       work = new WorkManager({
@@ -190,7 +197,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       await stratum.listen()
       cleanups.push(() => stratum.close())
 
-      const node = new HashcoopNode(config, joinText, params, store, base, state, swarm, rpc, templates, stratum, work, foundBlocks, log)
+      const node = new HashcoopNode(config, joinText, params, store, base, state, swarm, rpc, templates, stratum, work, foundBlocks, workerStats, log)
       node.wire()
       void templates.start()
       log.info({ network: params.network, stratum: `${stratumHost}:${stratumPort}`, writer: base.writable }, `node running on ${params.network}; stratum on ${stratumHost}:${stratumPort}`)
@@ -225,6 +232,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       void this.checkTip()
     })
     work.on('share', (e) => this.emit('share', e))
+    this.on('tip', () => void this.view.get('stats').then((s) => this.workerStats.syncBlocks((s?.value as { blocks?: number } | undefined)?.blocks ?? 0)).catch(() => {}))
     work.on('clockConflict', (e) =>
       log.warn(e, `the share-chain's median time past is ${e.shareChainMinTime - e.bitcoinMaxTime} s beyond what bitcoind accepts: shares stay valid, but a block found now would be refused as too new (operator guide, "Share-chain time")`)
     )
@@ -246,6 +254,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       await this.templates.close().catch(() => {})
       await this.stratum.close().catch(() => {})
       await this.foundBlocks.close().catch(() => {})
+      await this.workerStats.close().catch(() => {})
       await this.swarm.close().catch(() => {})
       await this.base.close().catch(() => {})
       await this.store.close().catch(() => {})

@@ -2,11 +2,12 @@
  * Server settings with their defaults, checked once at construction so the hot paths can trust them.
  */
 import { isNetworkName, type NetworkName } from '../bitcoin/networks.js'
-import type { SolutionHandler, StratumLogger, StratumServerOptions, StratumTlsOptions, VardiffOptions } from './types.js'
+import type { SolutionHandler, StratumLogger, StratumServerOptions, StratumTlsOptions, SubmitOutcome, VardiffOptions } from './types.js'
 
 export interface StratumConfig {
   network: NetworkName
   onSolution: SolutionHandler
+  onOutcome: (outcome: SubmitOutcome) => void
   host: string
   port: number
   extranonce1Size: number
@@ -15,6 +16,7 @@ export interface StratumConfig {
   startDifficulty: number
   minDifficulty: number
   maxDifficulty: number
+  maxShareRate: number
   vardiff: VardiffOptions | null
   maxLineBytes: number
   maxBadLines: number
@@ -72,6 +74,7 @@ export function resolveConfig(o: StratumServerOptions): StratumConfig {
   const c: StratumConfig = {
     network: o.network,
     onSolution: o.onSolution,
+    onOutcome: guardedOutcome(o),
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 0,
     extranonce1Size: o.extranonce1Size ?? 4,
@@ -80,6 +83,7 @@ export function resolveConfig(o: StratumServerOptions): StratumConfig {
     startDifficulty: o.startDifficulty ?? 1024,
     minDifficulty: o.minDifficulty ?? 0.0001,
     maxDifficulty: o.maxDifficulty ?? 2 ** 32,
+    maxShareRate: o.maxShareRate ?? 10,
     vardiff: o.vardiff === false ? null : { ...DEFAULT_VARDIFF, ...o.vardiff },
     maxLineBytes: o.maxLineBytes ?? LIMIT_DEFAULTS.maxLineBytes,
     maxBadLines: o.maxBadLines ?? 10,
@@ -109,6 +113,19 @@ export function resolveConfig(o: StratumServerOptions): StratumConfig {
   }
   checkConfig(c)
   return c
+}
+
+/** Accounting is a bystander: its failure is logged, never an answer to the miner. */
+function guardedOutcome(o: StratumServerOptions): (outcome: SubmitOutcome) => void {
+  const listener = o.onOutcome
+  if (listener === undefined) return () => {}
+  return (outcome) => {
+    try {
+      listener(outcome)
+    } catch (err) {
+      ;(o.logger ?? SILENT).error({ err }, 'submit outcome listener failed')
+    }
+  }
 }
 
 function checkConfig(c: StratumConfig): void {
@@ -147,6 +164,7 @@ function checkConfig(c: StratumConfig): void {
   }
   if (!Number.isFinite(c.proofDifficulty) || c.proofDifficulty < 0) throw new RangeError(`proofDifficulty must be a number >= 0, got ${c.proofDifficulty}`)
   if (c.tls !== null) checkTls(c.tls)
+  if (!Number.isFinite(c.maxShareRate) || c.maxShareRate < 0) throw new RangeError(`maxShareRate must be a number >= 0 (0: no guard), got ${c.maxShareRate}`)
   if (c.minDifficulty > c.maxDifficulty) throw new RangeError('minDifficulty must not exceed maxDifficulty')
   if (c.startDifficulty < c.minDifficulty || c.startDifficulty > c.maxDifficulty) throw new RangeError('startDifficulty must lie within [minDifficulty, maxDifficulty]')
   if (c.vardiff !== null) checkVardiff(c.vardiff)

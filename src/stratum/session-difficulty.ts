@@ -5,6 +5,11 @@
  *                         30 s) is not a new start, or it would undo vardiff each time
  *   minimum-difficulty    (BIP310) a floor for everything above
  *   vardiff               retargets from the shares themselves
+ *   the rate guard        above config.maxShareRate accepted submissions per second (judged over
+ *                         5 s, or at once on a burst) the difficulty is multiplied by the power of
+ *                         two that brings the rate back under it, fixed d= sessions included: a
+ *                         tiny d= may give a NerdMiner steady feedback, never cost the node more
+ *                         than that rate when a fast miner types it
  * The wanted difficulty goes to the miner with the next job. Every method returns true when it
  * changed.
  */
@@ -12,12 +17,17 @@ import type { StratumConfig } from './config.js'
 import { clampDifficulty } from './difficulty.js'
 import { Vardiff } from './vardiff.js'
 
+/** The rate guard's judging window. */
+const RATE_WINDOW_MS = 5_000
+
 export class SessionDifficulty {
   private current: number
   private floor: number
   private fixed = false
   private lastSuggestion: number | null = null
   private readonly vardiff: Vardiff | null
+  private rateStart: number
+  private rateCount = 0
 
   constructor(
     private readonly config: StratumConfig,
@@ -25,6 +35,7 @@ export class SessionDifficulty {
   ) {
     this.current = config.startDifficulty
     this.floor = config.minDifficulty
+    this.rateStart = now
     this.vardiff = config.vardiff === null ? null : new Vardiff(config.vardiff, config.startDifficulty, config.minDifficulty, config.maxDifficulty, now)
   }
 
@@ -60,7 +71,27 @@ export class SessionDifficulty {
   }
 
   recordShare(countedDifficulty: number, now: number): boolean {
+    const guarded = this.guardRate(now)
+    if (guarded) return true
     return this.variable && this.take(this.vardiff?.recordShare(countedDifficulty, now) ?? null)
+  }
+
+  /** The rate guard (see the top of this file); true when it raised the difficulty. */
+  private guardRate(now: number): boolean {
+    const max = this.config.maxShareRate
+    if (max <= 0) return false
+    this.rateCount += 1
+    const elapsed = now - this.rateStart
+    if (elapsed < RATE_WINDOW_MS && this.rateCount <= (max * RATE_WINDOW_MS) / 1000) return false
+    const rate = (this.rateCount * 1000) / Math.max(elapsed, 1)
+    this.rateStart = now
+    this.rateCount = 0
+    if (rate <= max) return false
+    const next = Math.min(this.config.maxDifficulty, this.current * 2 ** Math.ceil(Math.log2(rate / max)))
+    if (next <= this.current) return false
+    this.current = next
+    this.vardiff?.reset(next, now)
+    return true
   }
 
   tick(now: number): boolean {

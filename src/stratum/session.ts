@@ -331,6 +331,7 @@ export class Session {
         const now = this.host.config.now()
         for (const counters of this.countersFor(username)) counters.accept(solution.kind, solution.difficulty, hashDifficulty, now)
         if (this.host.proven.credit(solution.address, solution.difficulty, now) || this.proven) this.host.admission.settle(this.id)
+        this.host.config.onOutcome({ accepted: true, address: solution.address, worker: solution.worker, kind: solution.kind, difficulty: solution.difficulty, hashDifficulty, stale: solution.stale, at: now })
         return this.send(trueLine(id))
       }
       const reason = typeof verdict.reason === 'string' && verdict.reason.length > 0 ? verdict.reason : 'refused by the pool'
@@ -365,6 +366,8 @@ export class Session {
 
   private countReject(username: unknown, reason: RejectReason): void {
     for (const counters of this.countersFor(username)) counters.reject(reason)
+    const worker = typeof username === 'string' ? this.workers.get(username) : undefined
+    if (worker !== undefined) this.host.config.onOutcome({ accepted: false, address: worker.credentials.address, worker: worker.credentials.worker, reason, difficulty: this.told?.value ?? this.diffControl.wanted, at: this.host.config.now() })
   }
 
   /** The session's, the server's and (when known) the worker's counters. */

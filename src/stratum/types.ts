@@ -84,6 +84,15 @@ export interface SolutionVerdict {
 
 export type SolutionHandler = (solution: Solution) => SolutionVerdict | void | Promise<SolutionVerdict | void>
 
+/**
+ * A submission's final outcome for an authorized worker, reported for per-worker accounting
+ * (StratumServerOptions.onOutcome). Submissions under an unknown username are not reported, so a
+ * client cannot grow the accounting with made-up names.
+ */
+export type SubmitOutcome =
+  | { accepted: true; address: string; worker: string; kind: SolutionKind; difficulty: number; hashDifficulty: number; stale: boolean; at: number }
+  | { accepted: false; address: string; worker: string; reason: RejectReason; difficulty: number; at: number }
+
 /** The subset of pino's logger the server uses; pass a pino logger or leave out for silence. */
 export interface StratumLogger {
   debug(obj: object, msg?: string): void
@@ -106,6 +115,8 @@ export interface VardiffOptions {
 export interface StratumServerOptions {
   network: NetworkName
   onSolution: SolutionHandler
+  /** Told every accepted or rejected submission of an authorized worker; must not throw or block. */
+  onOutcome?: (outcome: SubmitOutcome) => void
   host?: string
   port?: number
   /** Bytes of extranonce1 (per connection, counter-based). Default 4, 1-8. */
@@ -117,6 +128,11 @@ export interface StratumServerOptions {
   startDifficulty?: number
   minDifficulty?: number
   maxDifficulty?: number
+  /**
+   * Accepted submissions per second one connection may cost before its difficulty is raised, even
+   * a fixed d= one; 0 turns the guard off. Default 10 (vardiff aims at one per 10 s).
+   */
+  maxShareRate?: number
   /** Vardiff settings, or false to keep every session at its start difficulty. */
   vardiff?: Partial<VardiffOptions> | false
   /** Longest accepted line in bytes (without the newline); longer -> disconnect. Default 16 KiB. */

@@ -2,7 +2,9 @@
  * The dashboard in a real browser: Debian's headless Chromium (installed by .ci/run) loads the page
  * from a running demo cooperative (bcoin regtest, a loopback DHT, two nodes, two CPU miners) and
  * must show the miners table and a hashrate chart drawn from real share-chain data, with no request
- * leaving the node. The screenshot is kept as a CI artifact: artifacts/dashboard.png.
+ * leaving the node. It must update live (a new share appears without a reload, pushed over
+ * /api/events), and a miner's page must show its workers, a 24 h chart with best shares marked and
+ * its payouts. Screenshots are kept as CI artifacts: artifacts/dashboard.png, artifacts/miner.png.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,6 +18,7 @@ import { createLogger } from '../../src/log/logger.js'
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOT = join(ROOT, 'artifacts', 'dashboard.png')
+const MINER_SCREENSHOT = join(ROOT, 'artifacts', 'miner.png')
 
 let demo: Demo
 let browser: BrowserContext | null = null
@@ -96,5 +99,77 @@ describe('the dashboard in headless Chromium', () => {
     expect(foreign).toEqual([])
     expect(failed).toEqual([])
     expect(errors).toEqual([])
+  }, 60_000)
+
+  it('shows a new share without a reload, pushed over the event stream', async () => {
+    if (browser === null) throw new Error('the first test opens the browser')
+    const page = await browser.newPage()
+    const streams: string[] = []
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/events') streams.push(r.url())
+    })
+    let navigations = 0
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame()) navigations += 1
+    })
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(demo.dashboardUrl)
+    await page.waitForSelector('body[data-loaded="true"][data-live="true"]', { timeout: 20_000 })
+    expect(streams).toHaveLength(1)
+    const topHeight = async (): Promise<number> => Number(await page.$eval('#shares-table tbody tr td', (td) => td.textContent ?? '-1'))
+    const first = await topHeight()
+    expect(first).toBeGreaterThanOrEqual(0)
+    // The miners keep mining: the next share must reach the table by itself.
+    // A function, not a string: the page's policy forbids eval.
+    type Doc = { document: { querySelector(s: string): { textContent: string | null } | null } }
+    await page.waitForFunction((h) => Number((globalThis as unknown as Doc).document.querySelector('#shares-table tbody tr td')?.textContent ?? '-1') > h, first, { timeout: 30_000, polling: 200 })
+    expect(await topHeight()).toBeGreaterThan(first)
+    expect(navigations).toBe(1)
+    expect(await page.textContent('#badge-updated')).toBe('live')
+    expect(errors).toEqual([])
+    await page.close()
+  }, 60_000)
+
+  it("shows a miner's page: workers, a 24 h chart with best shares marked, payouts", async () => {
+    if (browser === null) throw new Error('the first test opens the browser')
+    const page = await browser.newPage()
+    await page.setViewportSize({ width: 1400, height: 1100 })
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    const origin = new URL(demo.dashboardUrl).origin
+    const foreign: string[] = []
+    page.on('request', (r) => {
+      if (!r.url().startsWith(origin + '/')) foreign.push(r.url())
+    })
+    await page.goto(demo.dashboardUrl)
+    await page.waitForSelector('body[data-loaded="true"]', { timeout: 20_000 })
+    const address = demo.miners[0]?.address as string
+    // Reached from the dashboard: the miners table links each address to its page.
+    await page.click(`#miners-table a[href="/miner/${encodeURIComponent(address)}"]`)
+    await page.waitForURL(`**/miner/${encodeURIComponent(address)}`)
+    await page.waitForSelector('body[data-loaded="true"]', { timeout: 20_000 })
+    expect(await page.textContent('#miner-address')).toBe(address)
+    const workers = await page.$$eval('#workers-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+    expect(workers.length).toBeGreaterThanOrEqual(1)
+    for (const cells of workers) {
+      expect(cells[1]).toBe('online')
+      expect(cells[3]).toMatch(/^[\d.]+ [kMG]?H\/s$/) // 10 min hashrate
+      expect(Number(cells[6])).toBeGreaterThan(0) // accepted
+    }
+    expect(await page.textContent('#card-h10m')).toMatch(/^[\d.]+ [kMG]?H\/s$/)
+    // The chart: a line over real buckets and at least one best-share mark, the top one labelled.
+    expect(await page.getAttribute('#miner-chart-line', 'd')).toMatch(/^M[\d.]+ [\d.]+( L[\d.]+ [\d.]+)+$/)
+    expect(await page.$$eval('#miner-chart circle.best-mark', (cs) => cs.length)).toBeGreaterThanOrEqual(1)
+    expect(await page.textContent('#miner-chart text.best-label')).toMatch(/^best [\d.]+[kM]?$/)
+    // Payouts from found blocks (the demo finds blocks) and the next block's part.
+    expect(await page.$$eval('#payouts-table tbody tr:not(.empty-row)', (trs) => trs.length)).toBeGreaterThanOrEqual(1)
+    expect(await page.textContent('#card-next')).toMatch(/BTC$/)
+    mkdirSync(join(ROOT, 'artifacts'), { recursive: true })
+    await page.screenshot({ path: MINER_SCREENSHOT, fullPage: true })
+    expect(existsSync(MINER_SCREENSHOT)).toBe(true)
+    expect(foreign).toEqual([])
+    expect(errors).toEqual([])
+    await page.close()
   }, 60_000)
 })

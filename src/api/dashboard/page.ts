@@ -6,17 +6,22 @@
 /** The mark: three stacked blocks of a chain, the top one the orange of a found block. */
 export const LOGO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="4" y="19" width="24" height="9" rx="2" fill="#4fc3f7"/><rect x="7" y="10" width="18" height="8" rx="2" fill="#8b98a8"/><rect x="10" y="2" width="12" height="7" rx="2" fill="#f7931a"/></svg>`
 
-export const DASHBOARD_HTML = `<!doctype html>
+/** The pages' common head: this node's stylesheet and one script of its own, nothing else. */
+export function pageHead(title: string, script: string): string {
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>hashcoop</title>
+<title>${title}</title>
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/dashboard.css">
-<script src="/dashboard.js" defer></script>
+<script src="${script}" defer></script>
 </head>
-<body>
+<body>`
+}
+
+export const DASHBOARD_HTML = `${pageHead('hashcoop', '/dashboard.js')}
 <header class="top">
   <div class="brand">${LOGO_SVG.replace('<svg ', '<svg class="logo" aria-hidden="true" ')}<span>hashcoop</span><span id="coop-name" class="muted"></span></div>
   <div class="badges">

@@ -1,100 +1,20 @@
 /**
- * The dashboard's script, served as /dashboard.js. Plain browser JavaScript, no library: it polls
- * the API every few seconds and fills the page, building every element with textContent (never
- * innerHTML from data, so an address or worker name cannot inject markup). The server formats
+ * The dashboard's script, served as /dashboard.js. Plain browser JavaScript, no library: it fills
+ * the page from the API whenever the node's event stream (/api/events) says something changed,
+ * building every element with textContent (never innerHTML from data, so an address or worker name cannot inject markup). The server formats
  * every hashrate and amount; the chart's Y axis ticks come labelled from /api/hashrate.
  * Kept as a string (no bundler in this project); write it without backticks or dollar-brace.
  */
+import { COMMON_JS } from './common.js'
+
 export const DASHBOARD_JS = String.raw`'use strict';
 (function () {
-  var REFRESH_MS = 3000;
+` + COMMON_JS + String.raw`
+  var REFRESH_MS = 30000;
   var CHART_MINUTES = 30;
   var CHART_POINTS = 60;
-  var SVG_NS = 'http://www.w3.org/2000/svg';
-  var PALETTE = ['#f7931a', '#4fc3f7', '#3fb950', '#d2a8ff', '#ff7b72', '#e3b341', '#79c0ff', '#56d364', '#ffa657', '#a5d6ff', '#f778ba', '#8b949e'];
-  var colors = {};
-  var colorCount = 0;
   var lastOk = 0;
   var params = null;
-
-  function colorOf(address) {
-    if (!Object.prototype.hasOwnProperty.call(colors, address)) colors[address] = PALETTE[colorCount++ % PALETTE.length];
-    return colors[address];
-  }
-  function $(id) { return document.getElementById(id); }
-  function setText(id, value) { var n = $(id); if (n) n.textContent = value; }
-  function h(tag, className, content) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (content !== undefined && content !== null) {
-      if (typeof content === 'object') node.appendChild(content); else node.textContent = String(content);
-    }
-    return node;
-  }
-  function s(tag, attrs) {
-    var node = document.createElementNS(SVG_NS, tag);
-    for (var k in attrs) if (Object.prototype.hasOwnProperty.call(attrs, k)) node.setAttribute(k, String(attrs[k]));
-    return node;
-  }
-  function short(text, head, tail) {
-    if (!text) return '';
-    return text.length <= head + tail + 1 ? text : text.slice(0, head) + '\u2026' + text.slice(text.length - tail);
-  }
-  function ago(unixSeconds) {
-    var d = Math.max(0, Math.round(Date.now() / 1000 - unixSeconds));
-    if (d < 60) return d + 's';
-    if (d < 3600) return Math.floor(d / 60) + 'm ' + (d % 60) + 's';
-    return Math.floor(d / 3600) + 'h ' + Math.floor((d % 3600) / 60) + 'm';
-  }
-  function clock(unixSeconds, withSeconds) {
-    var t = new Date(unixSeconds * 1000);
-    function two(n) { return (n < 10 ? '0' : '') + n; }
-    return two(t.getHours()) + ':' + two(t.getMinutes()) + (withSeconds ? ':' + two(t.getSeconds()) : '');
-  }
-  function btcShort(btc) {
-    return btc.replace(/\.?0+$/, '');
-  }
-  function diff(d) {
-    if (d >= 1e6) return (d / 1e6).toPrecision(3) + 'M';
-    if (d >= 1e3) return (d / 1e3).toPrecision(3) + 'k';
-    return Number(d).toPrecision(3);
-  }
-  function getJson(path) {
-    return fetch(path, { cache: 'no-store' }).then(function (r) {
-      return r.json().then(function (body) { return { ok: r.ok, status: r.status, body: body }; });
-    });
-  }
-  function fillRows(tableId, rows, columns, emptyText) {
-    var body = $(tableId).tBodies[0];
-    while (body.firstChild) body.removeChild(body.firstChild);
-    if (rows.length === 0) {
-      var tr = h('tr', 'empty-row');
-      var td = h('td', null, emptyText);
-      td.colSpan = columns;
-      tr.appendChild(td);
-      body.appendChild(tr);
-      return;
-    }
-    rows.forEach(function (r) { body.appendChild(r); });
-  }
-  function row(cells) {
-    var tr = h('tr');
-    cells.forEach(function (c) { tr.appendChild(c); });
-    return tr;
-  }
-  function cell(content, className) { return h('td', className || null, content); }
-  function addressCell(address, compact) {
-    var td = h('td', 'addr mono');
-    td.appendChild(h('span', 'swatch')).style.background = colorOf(address);
-    td.appendChild(document.createTextNode(compact ? short(address, 12, 6) : address));
-    td.title = address;
-    return td;
-  }
-  function badge(id, text, kind) {
-    var n = $(id);
-    n.textContent = text;
-    n.className = 'badge' + (kind ? ' ' + kind : '');
-  }
 
   function renderStatus(st) {
     var coop = st.cooperative;
@@ -129,29 +49,8 @@ export const DASHBOARD_JS = String.raw`'use strict';
   }
 
   function renderChart(series) {
-    var svg = $('chart');
-    while (svg.firstChild) svg.removeChild(svg.firstChild);
-    var W = Math.max(320, Math.round(svg.getBoundingClientRect().width) || 720);
-    var H = 260;
-    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
-    var left = 78, right = 12, top = 12, bottom = 26;
-    var ticks = series.ticks;
-    var yMax = ticks.length > 1 ? ticks[ticks.length - 1].value : 1;
-    var x0 = series.from, x1 = series.to;
-    function X(t) { return left + ((t - x0) / Math.max(1, x1 - x0)) * (W - left - right); }
-    function Y(v) { return top + (1 - v / yMax) * (H - top - bottom); }
-    ticks.forEach(function (t) {
-      svg.appendChild(s('line', { x1: left, x2: W - right, y1: Y(t.value), y2: Y(t.value), 'class': 'grid' }));
-      var label = s('text', { x: left - 8, y: Y(t.value) + 4, 'text-anchor': 'end', 'class': 'axis' });
-      label.textContent = t.label;
-      svg.appendChild(label);
-    });
-    for (var i = 0; i <= 4; i++) {
-      var t = x0 + ((x1 - x0) * i) / 4;
-      var xl = s('text', { x: X(t), y: H - 6, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle', 'class': 'axis' });
-      xl.textContent = clock(t, x1 - x0 < 600);
-      svg.appendChild(xl);
-    }
+    var frame = chartFrame('chart', series.ticks, series.from, series.to);
+    var svg = frame.svg, W = frame.W, H = frame.H, X = frame.X, Y = frame.Y, left = frame.left, right = frame.right, x1 = series.to;
     var coop = series.cooperative.filter(function (p) { return p.t - series.bucketSeconds / 2 <= x1; });
     var any = coop.some(function (p) { return p.hashrate > 0; }) || series.local.some(function (p) { return p.hashrate > 0; });
     if (!any) {
@@ -215,8 +114,14 @@ export const DASHBOARD_JS = String.raw`'use strict';
       pb.appendChild(h('i')).style.width = Math.min(100, x.window.pct) + '%';
       pct.appendChild(pb);
       pct.appendChild(document.createTextNode(x.window.pct.toFixed(2) + ' %'));
+      var addr = addressCell(x.address);
+      if (x.address.indexOf('script:') !== 0) {
+        var link = h('a', null, x.address);
+        link.href = '/miner/' + encodeURIComponent(x.address);
+        addr.replaceChild(link, addr.lastChild);
+      }
       return row([
-        addressCell(x.address),
+        addr,
         workers,
         cell(x.hashrateText, 'num'),
         cell(x.localHashrateText, 'num'),
@@ -267,7 +172,12 @@ export const DASHBOARD_JS = String.raw`'use strict';
     }), 6, 'no block found yet');
   }
 
+  var busy = false;
+  var again = false;
+  /** One refresh at a time; a change during one asks for another right after it. */
   function refresh() {
+    if (busy) { again = true; return; }
+    busy = true;
     Promise.all([
       getJson('/api/status'),
       getJson('/api/miners'),
@@ -284,13 +194,20 @@ export const DASHBOARD_JS = String.raw`'use strict';
       renderPayout(r[4]);
       if (r[5].ok) renderChart(r[5].body);
       lastOk = Date.now();
-      badge('badge-updated', 'live', 'good');
       document.body.setAttribute('data-loaded', 'true');
     }).catch(function () {
       badge('badge-updated', lastOk ? 'node unreachable since ' + ago(lastOk / 1000) : 'node unreachable', 'bad');
-    }).then(function () { setTimeout(refresh, REFRESH_MS); });
+    }).then(function () {
+      busy = false;
+      if (again) { again = false; refresh(); }
+    });
   }
 
+  // Pushed, not polled: the node says when the tip, a share, a block or a worker changes. The slow
+  // timer only keeps the ages and the stratum sample current on a quiet cooperative.
+  var soon = debounce(refresh, 250);
+  live(['tip', 'share', 'block', 'worker', 'status'], soon);
   refresh();
+  setInterval(refresh, REFRESH_MS);
 })();
 `

@@ -67,5 +67,15 @@ h2 { font-size: 15px; margin: 0; font-weight: 600; }
 .empty-row td { color: var(--muted); text-align: center; padding: 18px; }
 footer { padding: 14px 24px 28px; box-sizing: border-box; width: 100%; display: flex; justify-content: space-between; gap: 18px; flex-wrap: wrap; border-top: 1px solid var(--line); max-width: 1500px; margin: 0 auto; }
 footer code { word-break: break-all; color: var(--text); }
+#miner-chart { width: 100%; height: 260px; display: block; }
+#miner-chart .grid { stroke: var(--line); stroke-width: 1; }
+#miner-chart .axis { fill: var(--muted); font-size: 11px; }
+#miner-chart .local-line { fill: none; stroke: var(--accent2); stroke-width: 2; vector-effect: non-scaling-stroke; }
+#miner-chart .local-area { fill: rgba(79, 195, 247, .12); stroke: none; }
+#miner-chart .best-mark { fill: var(--accent); stroke: var(--bg); stroke-width: 1; }
+#miner-chart .best-label { fill: #ffbf69; font-size: 10px; }
+#miner-chart .empty { fill: var(--muted); font-size: 13px; }
+.legend .key.best { width: 8px; height: 8px; border-radius: 50%; background: var(--accent); }
+.home { display: inline-flex; }
 @media (max-width: 1100px) { .cards { grid-template-columns: repeat(3, minmax(0, 1fr)); } .row, .row.even { grid-template-columns: minmax(0, 1fr); } }
 `

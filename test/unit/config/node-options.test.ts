@@ -37,6 +37,7 @@ describe('hashcoop node options', () => {
       host: '0.0.0.0',
       port: 3333,
       startDifficulty: 1024,
+      maxShareRate: 10,
       limits: { ...LIMIT_DEFAULTS },
       tls: null
     })
@@ -57,7 +58,7 @@ describe('hashcoop node options', () => {
     )
     expect(s?.joinKey).toBe(JOIN_KEY)
     expect(s?.bitcoind).toEqual({ url: 'http://10.0.0.2:18443', auth: { user: 'u', password: 'p' }, zmqUrl: 'tcp://127.0.0.1:28332', pollIntervalMs: 250 })
-    expect(s?.stratum).toMatchObject({ host: '0.0.0.0', port: 4444, startDifficulty: 0.5, tls: null })
+    expect(s?.stratum).toMatchObject({ host: '0.0.0.0', port: 4444, startDifficulty: 0.5, maxShareRate: 10, tls: null })
     expect(s?.http).toBeNull()
     expect(s?.dht).toEqual({ kind: 'private', bootstrap: ['10.0.0.5:49737', '[::1]:1'] })
     expect([s?.logLevel, s?.logFormat, s?.tag, s?.genesisTimeoutMs]).toEqual(['debug', 'json', '/mine/', 5000])
@@ -152,6 +153,21 @@ describe('hashcoop node options', () => {
     expect((await refusal(['--config', configFile('[1, 2]'), ...AUTH])).option).toBe('config')
     expect((await refusal(['--config', join(dir, 'missing.json'), ...AUTH])).message).toMatch(/^--config: cannot read .*missing\.json.*ENOENT/)
     expect((await refusal(['--config', configFile({ help: true }), ...AUTH])).message).toMatch(/unknown option "help"/)
+  })
+
+  it('takes --notify more than once (and as a list from the environment), with the alert thresholds', async () => {
+    const s = await nodeSettings(['--notify', 'http://127.0.0.1:9/a', '--notify', 'ntfy+https://127.0.0.1:9/topic', '--notify-offline-minutes', '3', '--notify-drop-percent', '30', ...AUTH], {})
+    expect(s?.notify).toEqual({ targets: ['http://127.0.0.1:9/a', 'ntfy+https://127.0.0.1:9/topic'], offlineAfterMs: 180_000, dropPercent: 30 })
+    expect(s?.effective.notify?.value).toBe('***') // webhook URLs carry tokens: never logged
+    const env = await nodeSettings(AUTH, { HASHCOOP_NOTIFY: 'http://127.0.0.1:9/a, http://127.0.0.1:9/b' })
+    expect(env?.notify?.targets).toEqual(['http://127.0.0.1:9/a', 'http://127.0.0.1:9/b'])
+    expect((await nodeSettings(AUTH, {}))?.notify).toBeNull()
+  })
+
+  it('refuses a --notify that is not an http(s) webhook and thresholds out of range', async () => {
+    expect((await refusal(['--notify', 'ftp://127.0.0.1/x', ...AUTH])).message).toMatch(/^--notify: .*only http\(s\) webhooks/)
+    expect((await refusal(['--notify', 'http://127.0.0.1:9/a', '--notify-drop-percent', '0', ...AUTH])).option).toBe('notify-drop-percent')
+    expect((await refusal(['--max-share-rate', '-3', ...AUTH])).option).toBe('max-share-rate')
   })
 })
 
