@@ -139,6 +139,19 @@ function factor(log2: number): string {
   return `x${fixed(f, 3)}`
 }
 
+/** The withheld branch against the same withholding with honest stamps, at each hashrate: the timestamps' own part. */
+function withholdingLines(rows: TimewarpRow[], maxTimeStep: number): string[] {
+  return SHARES.flatMap((share) => {
+    const w = rows.find((x) => x.strategy === 'withheld' && x.attackerShare === share)
+    const c = rows.find((x) => x.strategy === 'withheld-honest' && x.attackerShare === share)
+    const b = rows.find((x) => x.strategy === 'honest' && x.attackerShare === share)
+    if (w === undefined || c === undefined || b === undefined) return []
+    return [
+      `- Withholding, ${pct(share, 0)}: with future stamps the attacker holds ${pct(w.attackerWindowShare, 2)} of the window, with honest stamps ${pct(c.attackerWindowShare, 2)}, honest ${pct(b.attackerWindowShare, 2)}; the median time past runs up to ${int(w.maxMtpExcess)} s ahead of the clock (honest stamps: ${int(c.maxMtpExcess)} s; ${fixed(w.secondsBeyondBitcoinLimit, 0)} s beyond Bitcoin's 7,200 s limit), its longest winning branch is ${w.longestWonBranch} shares (${int(Math.max(0, w.longestWonBranch - 5) * maxTimeStep)} s by the (k - 5) x maxTimeStep bound of one branch), targets drift up to ${factor(w.maxTargetDriftLog2)} from the equilibrium and the longest honest gap is ${int(w.longestHonestGap)} s (${int(c.longestHonestGap)} s with honest stamps).`
+    ]
+  })
+}
+
 function renderTimewarp(r: TimewarpResult) {
   const capped = r.rows.filter((x) => x.maxTimeStep === r.maxTimeStep)
   const noCap = r.rows.filter((x) => x.maxTimeStep !== r.maxTimeStep)
@@ -198,6 +211,9 @@ function renderTimewarp(r: TimewarpResult) {
     `- Stalls: the longest honest gap in any attacked run is ${int(gap.longestHonestGap)} s (${rowLabel(gap, r.maxTimeStep)}, ${pct(gap.attackerShare, 0)}; its baseline's: ${int(baseline(gap.attackerShare)?.longestHonestGap ?? NaN)} s); no public tip ever asked more than ${fixed(worst((x) => x.worstSolveRatio).worstSolveRatio, 2)} intervals of the whole cooperative's hashrate.`,
     `- Median time past: honest miners had to stamp at most ${int(ahead.maxMtpExcess)} s ahead of their clock (${rowLabel(ahead, r.maxTimeStep)}, ${pct(ahead.attackerShare, 0)}), against Bitcoin's 7,200 s future limit; ${capped.some((x) => x.secondsBeyondBitcoinLimit > 0) ? '**some runs crossed it**' : 'no run crossed it'}.`,
     `- Window: the attacker's largest part of the window relative to its hashrate is ${fixed(biased.attackerWindowShare / biased.attackerShare, 3)}x (${rowLabel(biased, r.maxTimeStep)}, ${pct(biased.attackerShare, 0)}: ${pct(biased.attackerWindowShare, 2)} of the weight); the honest baselines show what luck alone gives.`,
+    ...withholdingLines(capped, r.maxTimeStep),
+    '',
+    `How a withholder gets there: each of its future-stamped private shares advances the chain time maxTimeStep (${r.maxTimeStep} s) while little real time passes, so its branch's targets ease by 2^((maxTimeStep - interval) / half-life) a share, down to the cooperative maximum (16x easier than the equilibrium here; on mainnet maxShareBits, difficulty 65,536, is thousands of times easier than a large cooperative's equilibrium), and its shares get cheap: a winning branch holds many consecutive hostile shares, not the few that independent luck gives. After a release honest miners stamp median time past + 1, which never pulls the median back, so the next branch starts from the advanced chain time and the excess adds up from branch to branch; it drains only as fast as the clock catches up. Payouts go by work, so the cheap shares do not by themselves pay the attacker more; the window column, and its honest-stamp control, show what withholding itself gains.`,
     '',
     noCap.length === 0
       ? ''
