@@ -27,7 +27,8 @@ describe('timewarp scenario (quick)', () => {
     const r = await run()
     for (const x of v2(r)) {
       const where = `${x.strategy} ${x.attackerShare}`
-      expect(x.honestPerHour / x.honestTargetPerHour, where).toBeGreaterThan(0.75)
+      // Withholding orphans honest shares by design (selfish mining), timestamps or not: a looser floor there.
+      expect(x.honestPerHour / x.honestTargetPerHour, where).toBeGreaterThan(published(x) ? 0.75 : 0.6)
       // A target never asks much more than the schedule of the whole cooperative, nor moves far in a share.
       expect(x.worstSolveRatio, where).toBeLessThan(published(x) ? 1.6 : 5)
       expect(x.maxTargetStepLog2, where).toBeLessThan(0.6)
