@@ -68,7 +68,7 @@ export async function runScenarios(o: RunnerOptions): Promise<ScenarioOutcome[]>
 }
 
 /** Rough relative cost, for scheduling only. */
-const COST: Record<string, number> = { latency: 6, fairness: 2, attacks: 2, scale: 1.2, variance: 1 }
+const COST: Record<string, number> = { latency: 6, fairness: 2, attacks: 2, timewarp: 2, scale: 1.2, variance: 1 }
 
 function scenario(name: string) {
   const s = findScenario(name)

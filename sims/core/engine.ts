@@ -1,13 +1,12 @@
-import { encodeHeader } from '../../src/bitcoin/header.js'
 import { bitsToTarget, targetToWork } from '../../src/bitcoin/target.js'
-import { jobMerkleRoot, makeShareJob, shareFromSolution, type BlockFields } from '../../src/sharechain/build.js'
+import type { BlockFields } from '../../src/sharechain/build.js'
 import { ShareChain } from '../../src/sharechain/chain.js'
 import { checkStage1 } from '../../src/sharechain/validate.js'
 import type { CoopParams } from '../../protocol/params.js'
 import { shareEnvelope, type Envelope, type FloodKind } from './envelope.js'
 import { EventQueue } from './event-queue.js'
 import { craftInvalid } from './flood.js'
-import { grindHeader } from './grind.js'
+import { mintShare, simBlockFields } from './mint.js'
 import { makeLatency, type Latency, type LatencySpec } from './latency.js'
 import { FullNode, LightNode, SharedValidator, type ApplyTimings, type SimNode } from './nodes.js'
 import { Rng } from './rng.js'
@@ -161,14 +160,7 @@ class Simulation {
     this.miners.forEach((m, i) => this.minersAt[m.spec.node]?.push(i))
     this.latency = makeLatency(config.latency, nodeCount, seed)
     this.floodRng = Rng.stream(seed, 'flood')
-    const blockRng = Rng.stream(seed, 'template')
-    this.block = {
-      blockHeight: 900_000,
-      coinbaseValue: config.coinbaseValue ?? COINBASE_VALUE,
-      witnessCommitment: blockRng.bytes(32),
-      merkleBranch: Array.from({ length: config.merkleDepth ?? 2 }, () => blockRng.bytes(32)),
-      tag: new TextEncoder().encode('/hashcoop-sim/')
-    }
+    this.block = simBlockFields(Rng.stream(seed, 'template'), config.coinbaseValue ?? COINBASE_VALUE, config.merkleDepth ?? 2)
   }
 
   async run(): Promise<void> {
@@ -243,21 +235,7 @@ class Simulation {
     const m = this.miners[i] as MinerState
     const node = this.nodes[m.spec.node] as SimNode
     const base = await node.workBaseOn(this.jobParent(i))
-    const job = makeShareJob(base, this.block, m.spec.script, 8)
-    // extranonce = miner index || the miner's share counter: every coinbase, so every share, is unique.
-    const extranonce = new Uint8Array(8)
-    const en = new DataView(extranonce.buffer)
-    en.setUint32(0, i, true)
-    en.setUint32(4, ++m.shares, true)
-    const header = encodeHeader({
-      version: 0x20000000,
-      prevHash: new Uint8Array(32).fill(7),
-      merkleRoot: jobMerkleRoot(job, extranonce),
-      time: Math.max(SIM_GENESIS_TIME + Math.floor(this.now), base.minTime),
-      bits: this.scale.blockBits,
-      nonce: 0
-    })
-    const share = shareFromSolution(job, extranonce, grindHeader(header, bitsToTarget(base.shareBits)))
+    const share = mintShare({ base, block: this.block, script: m.spec.script, miner: i, counter: ++m.shares, time: Math.max(SIM_GENESIS_TIME + Math.floor(this.now), base.minTime), blockBits: this.scale.blockBits })
     const { isBlock } = checkStage1(node.chain, share)
     const withheld = isBlock && m.spec.behaviour === 'withhold-blocks' && this.attacking()
     const env = shareEnvelope(this.seq++, share, m.spec.node, i, 'honest')

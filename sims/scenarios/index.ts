@@ -3,6 +3,7 @@ import { attacks } from './attacks.js'
 import { fairness } from './fairness.js'
 import { latency } from './latency.js'
 import { scale } from './scale.js'
+import { timewarp } from './timewarp.js'
 import { variance } from './variance.js'
 
 /** A scenario with its result type erased, so the CLI and the report can hold them in one list. */
@@ -32,7 +33,7 @@ function register<R>(s: Scenario<R>): RegisteredScenario {
 }
 
 /** In report order. */
-export const SCENARIOS: readonly RegisteredScenario[] = [register(fairness), register(latency), register(variance), register(attacks), register(scale)]
+export const SCENARIOS: readonly RegisteredScenario[] = [register(fairness), register(latency), register(variance), register(attacks), register(timewarp), register(scale)]
 
 export function findScenario(name: string): RegisteredScenario | undefined {
   return SCENARIOS.find((s) => s.name === name)
