@@ -5,6 +5,7 @@
  */
 import type { BlockTemplate } from '../bitcoin/template.js'
 import type { TemplateSourceStats } from '../bitcoin/template-source.js'
+import type { ReachState } from '../coop/cut-off.js'
 import type { CoopPeer } from '../coop/swarm.js'
 import type { CoopParams } from '../../protocol/params.js'
 import type { ShareChainState } from '../sharechain/state.js'
@@ -37,6 +38,10 @@ export interface ApiNode {
   readonly templates: { readonly template: BlockTemplate | null; readonly stats: TemplateSourceStats }
   readonly stratum: { stats(): ServerStats; sessionStats(): SessionStats[] }
   readonly work: { readonly stats: WorkStats }
+  /** Whether the node can get its shares into the log (absent: always connected, e.g. test fakes). */
+  readonly reach?: { readonly state: ReachState }
+  /** Shares of blocks found while cut off, waiting to be handed to the cooperative. */
+  readonly heldBlocks?: { readonly size: number }
   on(event: 'block', listener: (e: BlockEvent) => void): unknown
   off(event: 'block', listener: (e: BlockEvent) => void): unknown
 }

@@ -62,6 +62,8 @@ export interface StatusBody {
     blocksSubmitted: { submitted: number; accepted: number; rejected: number; lastReason: string | null }
   }
   peers: { count: number; list: { id: string; writer: boolean }[] }
+  /** protocol/COOP.md §Cut off: while true, shares are refused and blocks pay the split at `tip`. */
+  cutOff: { cutOff: boolean; reason: string | null; since: string | null; detail: string; heldBlocks: number }
   stratum: {
     connections: number
     authorized: number
@@ -74,6 +76,17 @@ export interface StatusBody {
     hashrateText: string
     bestDifficulty: number
     lastShareAt: string | null
+  }
+}
+
+function cutOffBody(node: ApiContext['node']): StatusBody['cutOff'] {
+  const r = node.reach?.state
+  return {
+    cutOff: r?.cutOff ?? false,
+    reason: r?.reason ?? null,
+    since: r?.since == null ? null : new Date(r.since).toISOString(),
+    detail: r?.detail ?? 'connected to the cooperative',
+    heldBlocks: node.heldBlocks?.size ?? 0
   }
 }
 
@@ -134,6 +147,7 @@ export async function statusBody(ctx: ApiContext): Promise<StatusBody> {
       count: node.swarm.peerCount,
       list: [...node.swarm.peers.values()].map((p) => ({ id: p.id.slice(0, 16), writer: p.writer }))
     },
+    cutOff: cutOffBody(node),
     stratum: {
       connections: s.connections,
       authorized: s.authorized,

@@ -15,7 +15,9 @@ import type { ViewLike } from '../sharechain/view.js'
 import { StratumServer } from '../stratum/index.js'
 import type { StratumServerOptions } from '../stratum/types.js'
 import { WorkManager } from '../work/manager.js'
+import { CutOffMonitor, type ReachState } from '../coop/cut-off.js'
 import { readCoopFile, writeCoopFile } from './coop-file.js'
+import { appendOrHold, blockShareId, HeldBlocks } from './held-blocks.js'
 
 /**
  * A hashcoop node: the composition of every layer (DESIGN.md "Layers and data flow").
@@ -34,6 +36,8 @@ export interface NodeConfig {
   tag?: string
   /** How long to wait for the genesis record from peers when joining. Default 60 s. */
   genesisTimeoutMs?: number
+  /** Cut-off detection (src/coop/cut-off.ts): no-writer grace and append stall bound, ms. */
+  cutOff?: { graceMs?: number; appendStallMs?: number }
   logger?: CoopLogger
 }
 
@@ -45,6 +49,7 @@ export interface NodeEvents {
   share: [event: { id: string; address: string; worker: string; height: number }]
   block: [event: { hash: string; height: number; accepted: boolean; reason: string | null; address: string }]
   tip: [tip: { id: string; height: number }]
+  reach: [state: ReachState]
 }
 
 /** Coinbase budget reserved in templates: maxOutputs outputs of the largest standard kind. */
@@ -69,6 +74,8 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     readonly templates: TemplateSource,
     readonly stratum: StratumServer,
     readonly work: WorkManager,
+    readonly reach: CutOffMonitor,
+    readonly heldBlocks: HeldBlocks,
     private readonly log: CoopLogger
   ) {
     super()
@@ -137,6 +144,15 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       })
       cleanups.push(() => templates.close())
 
+      const reach = new CutOffMonitor({
+        writable: () => base.writable,
+        writerPeers: () => [...swarm.peers.values()].filter((p) => p.writer).length,
+        baseClosed: () => base.autobase.closing || base.autobase.closed,
+        ...config.cutOff
+      })
+      cleanups.push(async () => reach.close())
+      const heldBlocks = await HeldBlocks.open(config.dataDir)
+
       let work: WorkManager | null = null
       const { host: stratumHost, port: stratumPort, ...stratumOptions } = config.stratum
       const stratum = new StratumServer({
@@ -156,12 +172,12 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
           const r = await rpc.submitBlock(hex)
           return r.accepted ? { accepted: true } : { accepted: false, reason: r.reason }
         },
-        appendEntry: (entry) => (base.writable ? base.append(entry) : base.appendOptimistic(entry))
+        appendEntry: (entry) => appendOrHold(reach, heldBlocks, entry, () => (base.writable ? base.append(entry) : base.appendOptimistic(entry)), log)
       })
       await stratum.listen()
       cleanups.push(() => stratum.close())
 
-      const node = new HashcoopNode(config, joinText, params, store, base, state, swarm, rpc, templates, stratum, work, log)
+      const node = new HashcoopNode(config, joinText, params, store, base, state, swarm, rpc, templates, stratum, work, reach, heldBlocks, log)
       node.wire()
       void templates.start()
       log.info({ network: params.network, stratum: `${stratumHost}:${stratumPort}`, writer: base.writable }, `node running on ${params.network}; stratum on ${stratumHost}:${stratumPort}`)
@@ -185,6 +201,13 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       void work.onChainUpdate().catch((err: unknown) => log.error({ err: String(err) }, 'building a job failed'))
       void this.checkTip()
     })
+    // Keep the whole view local as it grows (a joiner fast-forwards and holds it sparsely): a read,
+    // the API's included, must not wait on a peer that may be gone (issue 16: /api/blocks hung).
+    for (const core of [base.view.core, base.autobase.core]) core.download({ start: 0, end: -1 })
+    this.swarm.on('peer-joined', () => this.reach.evaluate())
+    this.swarm.on('peer-left', () => this.reach.evaluate())
+    this.reach.on('change', (s) => this.onReachChange(s))
+    this.reach.evaluate()
     work.on('share', (e) => this.emit('share', e))
     work.on('block', (e) => {
       if (e.accepted) {
@@ -193,6 +216,40 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       } else log.warn({ hash: e.hash, height: e.height, reason: e.reason }, `block ${e.height} rejected by bitcoind: ${e.reason ?? 'no reason'}`)
       this.emit('block', e)
     })
+  }
+
+  /** Cut off: say so (log at warn, every miner); reconnected: say so and hand over held blocks. */
+  private onReachChange(s: ReachState): void {
+    if (s.cutOff) {
+      this.log.warn({ reason: s.reason, detail: s.detail }, `cut off from the cooperative: ${s.detail}; shares are refused until it reconnects, blocks still go to bitcoind and pay the split at the last known tip`)
+      this.stratum.showMessage(`hashcoop: this node is cut off from the cooperative (${s.detail}); shares are not credited until it reconnects`)
+    } else {
+      this.log.info({}, 'reconnected to the cooperative: shares are accepted again')
+      this.stratum.showMessage('hashcoop: reconnected to the cooperative; shares are credited again')
+      void this.releaseHeldBlocks()
+    }
+    this.emit('reach', s)
+  }
+
+  /** Appends (writer) or relays (non-writer) the shares of blocks found while cut off. */
+  private async releaseHeldBlocks(): Promise<void> {
+    for (const entry of [...this.heldBlocks.list()]) {
+      if (this.reach.state.cutOff) return
+      const id = blockShareId(entry)
+      try {
+        if (id !== null && (await this.view.get(`share!${id}`)) !== null) {
+          await this.heldBlocks.release(entry) // it reached the log after all
+          continue
+        }
+        if (this.base.writable) await this.base.append(entry)
+        else await this.swarm.relay(entry).catch(() => this.base.appendOptimistic(entry))
+        await this.heldBlocks.release(entry)
+        this.log.info({ share: id }, `share of a block found while cut off handed to the cooperative: ${id ?? '?'}`)
+      } catch (err) {
+        this.log.warn({ share: id, err: err instanceof Error ? err.message : String(err) }, `could not hand a held block share to the cooperative yet: ${err instanceof Error ? err.message : String(err)}`)
+        return
+      }
+    }
   }
 
   private async checkTip(): Promise<void> {
@@ -204,6 +261,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
 
   async stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.reach.close()
       await this.templates.close().catch(() => {})
       await this.stratum.close().catch(() => {})
       await this.swarm.close().catch(() => {})

@@ -23,8 +23,7 @@ const CONVERGE_MS = 30_000
 let dht: LocalDht
 const dirs: string[] = []
 let nodes: ProcessPeer[] = []
-const reconnectMs: number[] = []
-const convergeMs: number[] = []
+const measured = { restart: { reconnect: [] as number[], converge: [] as number[] }, heal: { reconnect: [] as number[], converge: [] as number[] } }
 
 async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -99,9 +98,9 @@ afterAll(async () => {
   for (const n of nodes) await n.stop().catch(() => {})
   await dht?.stop()
   for (const d of dirs) await rm(d, { recursive: true, force: true })
-  if (reconnectMs.length > 0) {
-    console.info(`[measure] reconnect after restart/heal: median ${median(reconnectMs)} ms, max ${Math.max(...reconnectMs)} ms over ${reconnectMs.length} rounds`)
-    console.info(`[measure] converge after restart/heal: median ${median(convergeMs)} ms, max ${Math.max(...convergeMs)} ms`)
+  for (const [what, m] of Object.entries(measured)) {
+    if (m.reconnect.length === 0) continue
+    console.info(`[measure] after ${what}: reconnect median ${median(m.reconnect)} ms, max ${Math.max(...m.reconnect)} ms; converge median ${median(m.converge)} ms, max ${Math.max(...m.converge)} ms (${m.reconnect.join(' ')} / ${m.converge.join(' ')})`)
   }
 })
 
@@ -118,10 +117,10 @@ describe('multi-process cluster: restarts and partitions always reconnect and co
       await victim.start()
       const t0 = Date.now()
       await poll(`round ${round}: ${victim.name} back in the mesh`, CONVERGE_MS, () => meshed(nodes))
-      reconnectMs.push(Date.now() - t0)
+      measured.restart.reconnect.push(Date.now() - t0)
       await victim.mine(20 + round) // the restarted node contributes again
       const rs = await poll(`round ${round}: one tip after restarting ${victim.name}`, CONVERGE_MS, () => converged(nodes, before.shares + 2))
-      convergeMs.push(Date.now() - t0)
+      measured.restart.converge.push(Date.now() - t0)
       expect(new Set(rs.map((r) => r.tip)).size).toBe(1)
       expect(rs[0]?.shares).toBeGreaterThanOrEqual(before.shares + 2)
     }
@@ -144,10 +143,10 @@ describe('multi-process cluster: restarts and partitions always reconnect and co
       }
       const t0 = Date.now()
       await poll(`round ${round}: ${victim.name} back in the mesh after the heal`, CONVERGE_MS, () => meshed(nodes))
-      reconnectMs.push(Date.now() - t0)
+      measured.heal.reconnect.push(Date.now() - t0)
       await victim.mine(60 + round)
       await poll(`round ${round}: one tip after healing ${victim.name}`, CONVERGE_MS, () => converged(nodes, before.shares + 2))
-      convergeMs.push(Date.now() - t0)
+      measured.heal.converge.push(Date.now() - t0)
     }
   }, 300_000)
 })
