@@ -3,13 +3,14 @@ import { bitsToTarget, difficultyToTarget, targetToBits } from '../src/bitcoin/t
 import { NETWORKS, isNetworkName, type NetworkName } from '../src/bitcoin/networks.js'
 import { concatBytes } from '../src/bitcoin/bytes.js'
 import { boundedUint, decode, encode, fixedBytes, uint32, utf8, type Codec } from './codec.js'
+import { PROTOCOL_VERSION } from './version.js'
 
 /**
  * The cooperative's genesis record: every consensus parameter, fixed at `hashcoop init`.
  * Its hash is the consensus id (SPEC.md §2). Field order here IS the wire order.
  */
 export interface CoopParams {
-  /** Genesis record format version (1). */
+  /** Genesis record format version (= the protocol version, 2). */
   version: number
   network: NetworkName
   /** A human label; consensus-relevant only through the consensus id. */
@@ -20,6 +21,11 @@ export interface CoopParams {
   shareInterval: number
   /** ASERT half-life in seconds: how fast the share target follows hashrate. */
   halfLife: number
+  /**
+   * Most seconds a share's chain time may run ahead of its parent's (SPEC.md §5.1): bounds what a
+   * timestamp can do to the retarget and to the median time past.
+   */
+  maxTimeStep: number
   /** PPLNS window length, in main-chain shares counted back from the parent. */
   windowShares: number
   /** Most uncles one share may reference. */
@@ -42,7 +48,7 @@ export interface CoopParams {
   salt: Uint8Array
 }
 
-export const GENESIS_VERSION = 1
+export const GENESIS_VERSION = PROTOCOL_VERSION
 const MAX_U32 = 0xffffffff
 
 export const coopParamsCodec: Codec<CoopParams> = {
@@ -63,6 +69,7 @@ export const coopParamsCodec: Codec<CoopParams> = {
       createdAt: boundedUint(MAX_U32, 'createdAt').decode(state),
       shareInterval: boundedUint(86400, 'shareInterval').decode(state),
       halfLife: boundedUint(10_000_000, 'halfLife').decode(state),
+      maxTimeStep: boundedUint(86400, 'maxTimeStep').decode(state),
       windowShares: boundedUint(1_000_000, 'windowShares').decode(state),
       maxUncles: boundedUint(16, 'maxUncles').decode(state),
       uncleDepth: boundedUint(64, 'uncleDepth').decode(state),
@@ -85,6 +92,7 @@ function fields(p: CoopParams): [Codec<never>, unknown][] {
     [boundedUint(MAX_U32, 'createdAt'), p.createdAt],
     [boundedUint(86400, 'shareInterval'), p.shareInterval],
     [boundedUint(10_000_000, 'halfLife'), p.halfLife],
+    [boundedUint(86400, 'maxTimeStep'), p.maxTimeStep],
     [boundedUint(1_000_000, 'windowShares'), p.windowShares],
     [boundedUint(16, 'maxUncles'), p.maxUncles],
     [boundedUint(64, 'uncleDepth'), p.uncleDepth],
@@ -108,7 +116,8 @@ export function decodeParams(bytes: Uint8Array): CoopParams {
   return p
 }
 
-const CONSENSUS_ID_DOMAIN = new TextEncoder().encode('hashcoop/consensus-id/v1')
+/** The protocol version is in the domain: a rule change changes every cooperative's id. */
+const CONSENSUS_ID_DOMAIN = new TextEncoder().encode(`hashcoop/consensus-id/v${PROTOCOL_VERSION}`)
 
 /** The consensus id: sha256(domain || encoded genesis record). Peers with different ids never mix. */
 export function consensusId(p: CoopParams): Uint8Array {
@@ -124,11 +133,12 @@ export function checkParams(p: CoopParams): void {
   const fail = (field: string, why: string): never => {
     throw new ParamsError(`invalid cooperative parameter ${field}: ${why}`)
   }
-  if (p.version !== GENESIS_VERSION) fail('version', `unsupported genesis version ${p.version}`)
+  if (p.version !== GENESIS_VERSION) fail('version', `genesis version ${p.version} is protocol v${p.version}; this hashcoop speaks protocol v${GENESIS_VERSION} only`)
   if (!isNetworkName(p.network)) fail('network', `unknown network '${String(p.network)}'`)
   if (new TextEncoder().encode(p.name).length > 64) fail('name', 'longer than 64 bytes')
   if (p.shareInterval < 1 || p.shareInterval > 3600) fail('shareInterval', 'must be 1-3600 seconds')
   if (p.halfLife < p.shareInterval) fail('halfLife', 'must be at least one share interval')
+  if (p.maxTimeStep < 2 * p.shareInterval) fail('maxTimeStep', 'must be at least 2 share intervals')
   if (p.windowShares < 1) fail('windowShares', 'must be at least 1')
   if (p.maxUncles > 16) fail('maxUncles', 'at most 16')
   if (p.maxUncles > 0 && p.uncleDepth < 1) fail('uncleDepth', 'must be at least 1 when uncles are allowed')
@@ -156,6 +166,9 @@ function canonicalTarget(bits: number, field: string, fail: (field: string, why:
 
 export interface ParamsOverrides extends Partial<Omit<CoopParams, 'network' | 'salt' | 'createdAt'>> {}
 
+/** Default maxTimeStep in share intervals (SPEC.md §9: 0.25 % of honest solve times are longer). */
+const TIME_STEP_INTERVALS = 6
+
 /**
  * Defaults per network (SPEC.md §9 gives the reasons and the simulations behind each number).
  * Mainnet and the public test networks share the economics; regtest is tuned for a CPU demo.
@@ -169,6 +182,7 @@ export function defaultParams(network: NetworkName, salt: Uint8Array, createdAt:
     createdAt,
     shareInterval: realMoney ? 10 : 2,
     halfLife: realMoney ? 600 : 60,
+    maxTimeStep: 0, // below: 6 share intervals, after the overrides
     windowShares: realMoney ? 2160 : 360,
     maxUncles: 3,
     uncleDepth: 3,
@@ -181,6 +195,7 @@ export function defaultParams(network: NetworkName, salt: Uint8Array, createdAt:
     salt
   }
   const p = { ...base, ...overrides }
+  if (overrides.maxTimeStep === undefined) p.maxTimeStep = TIME_STEP_INTERVALS * p.shareInterval
   checkParams(p)
   return p
 }

@@ -3,8 +3,8 @@
 // Text form: bech32m (see bech32m.ts for why) with the human-readable part "hashcoop", so every
 // key reads "hashcoop1..." and a single mistyped character is always reported as a checksum error.
 //
-// Binary payload (version 1):
-//   byte 0      version (1)
+// Binary payload (version 2; version 1 had the same layout):
+//   byte 0      version: the protocol version of the cooperative (protocol/version.ts)
 //   byte 1      flags: bit 0 = private (an encryption key follows); other bits must be 0
 //   bytes 2-33  Autobase bootstrap key (the founder's base key)
 //   bytes 34-65 consensus id (sha256 of the genesis record; opaque here)
@@ -16,9 +16,14 @@
 // consensus id differs, and replication finds nothing when its bootstrap key differs.
 
 import { bech32mDecode, bech32mEncode, Bech32mError } from './bech32m.js'
+import { PROTOCOL_VERSION } from '../../protocol/version.js'
 
 export const JOIN_KEY_PREFIX = 'hashcoop'
-export const JOIN_KEY_VERSION = 1
+/**
+ * The key carries the cooperative's protocol version, so a node refuses a cooperative of other
+ * rules before it opens anything, with a message that says so.
+ */
+export const JOIN_KEY_VERSION = PROTOCOL_VERSION
 const FLAG_PRIVATE = 0x01
 const KNOWN_FLAGS = FLAG_PRIVATE
 const KEY_BYTES = 32
@@ -77,8 +82,11 @@ export function decodeJoinKey(text: unknown): JoinKey {
 
   const version = payload[0]
   if (version !== JOIN_KEY_VERSION) {
+    const older = version !== undefined && version >= 1 && version < JOIN_KEY_VERSION
     throw new JoinKeyError(
-      `invalid join key: version ${String(version)} is not supported (this hashcoop reads version ${JOIN_KEY_VERSION})`
+      older
+        ? `this join key is for a protocol v${version} cooperative; this hashcoop speaks protocol v${JOIN_KEY_VERSION} only, and v${version} and v${JOIN_KEY_VERSION} nodes cannot share a cooperative: run a v${version} release for it, or start a new cooperative (operator guide, "Upgrading")`
+        : `invalid join key: version ${String(version)} is not supported (this hashcoop reads version ${JOIN_KEY_VERSION}; made by a newer hashcoop?)`
     )
   }
   const flags = payload[1] ?? 0

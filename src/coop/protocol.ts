@@ -24,8 +24,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import c from 'compact-encoding'
 import type { Encoder, State } from 'compact-encoding'
 
+// The channel name stays 'hashcoop/v1' across protocol versions, so that peers of different
+// versions still pair the channel and can say which version each speaks (not time out in silence).
 export const PROTOCOL = 'hashcoop/v1'
-export const PROTOCOL_VERSION = 1
+export { PROTOCOL_VERSION } from '../../protocol/version.js'
 /** Largest value one relay message may carry (a share is well under 4 KiB). */
 export const MAX_RELAY_BYTES = 64 * 1024
 const MAX_REASON_CHARS = 200

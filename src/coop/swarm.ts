@@ -224,7 +224,7 @@ export class CoopSwarm extends EventEmitter<CoopSwarmEvents> {
         clearTimeout(silent)
         const ctx = this.proofContext(conn)
         if (hs.version !== PROTOCOL_VERSION) {
-          this.refuse(conn, info, remote, `unsupported protocol version ${hs.version}`, true)
+          this.refuse(conn, info, remote, `speaks protocol v${hs.version}, this node v${PROTOCOL_VERSION}: nodes of different protocol versions cannot share a cooperative`, true)
           return
         }
         if (ctx === null || !verifyPeerProof(ctx, remote, hs.proof)) {

@@ -156,6 +156,8 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       let work: WorkManager | null = null
       const { host: stratumHost, port: stratumPort, ...stratumOptions } = config.stratum
       const stratum = new StratumServer({
+        // A miner may roll ntime as far ahead as a share's chain time may run (SPEC.md §5.1), no further.
+        ntimeFutureLimitSec: params.maxTimeStep,
         ...stratumOptions,
         host: stratumHost,
         port: stratumPort,
@@ -209,6 +211,9 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     this.reach.on('change', (s) => this.onReachChange(s))
     this.reach.evaluate()
     work.on('share', (e) => this.emit('share', e))
+    work.on('clockConflict', (e) =>
+      log.warn(e, `the share-chain's median time past is ${e.shareChainMinTime - e.bitcoinMaxTime} s beyond what bitcoind accepts: shares stay valid, but a block found now would be refused as too new (operator guide, "Share-chain time")`)
+    )
     work.on('block', (e) => {
       if (e.accepted) {
         log.info({ hash: e.hash, height: e.height, address: e.address }, `block ${e.height} found and accepted: ${e.hash}`)

@@ -18,7 +18,10 @@ export interface ShareRecord {
   share: Share
   parentHex: string | null
   height: number
+  /** The header's time, as the miner stamped it. */
   time: number
+  /** The time the rules read (SPEC.md §5.1): `time`, but at most the parent's chain time + maxTimeStep. */
+  chainTime: number
   target: bigint
   work: bigint
   /** Work of this share, its uncles and all its ancestors (and theirs): the fork-choice weight. */
@@ -138,15 +141,24 @@ export class ShareChain {
   expectedBits(parent: ShareRecord | undefined): number {
     if (parent === undefined) return this.params.initialShareBits
     const grandparent = this.parentOf(parent)
-    const prevTime = grandparent === undefined ? this.params.createdAt : grandparent.time
-    return nextShareBits(this.params, parent.target, parent.time - prevTime)
+    const prevTime = grandparent === undefined ? this.params.createdAt : grandparent.chainTime
+    return nextShareBits(this.params, parent.target, parent.chainTime - prevTime)
   }
 
-  /** Median of the last 11 share times ending at `parent`; the genesis time before any share. */
+  /**
+   * The chain time of a share with header time `time` on `parent` (SPEC.md §5.1): the header time,
+   * but at most maxTimeStep past the later of the parent's chain time and the median time past.
+   */
+  chainTimeOf(parent: ShareRecord | undefined, time: number): number {
+    const anchor = parent === undefined ? this.params.createdAt : Math.max(parent.chainTime, this.medianTimePast(parent))
+    return Math.min(time, anchor + this.params.maxTimeStep)
+  }
+
+  /** Median of the last 11 chain times ending at `parent`; the genesis time before any share. */
   medianTimePast(parent: ShareRecord | undefined): number {
     if (parent === undefined) return this.params.createdAt
     const times: number[] = []
-    for (const r of this.ancestry(parent, MTP_SPAN)) times.push(r.time)
+    for (const r of this.ancestry(parent, MTP_SPAN)) times.push(r.chainTime)
     times.sort((a, b) => a - b)
     return times[Math.floor(times.length / 2)] as number
   }
@@ -241,13 +253,15 @@ export class ShareChain {
     let cumWork = (parent?.cumWork ?? 0n) + work
     const uncleHexes = share.uncles.map(toHex)
     for (const u of uncleHexes) cumWork += this.records.get(u)?.work ?? 0n
+    const time = readHeaderTime(share.header)
     return {
       id,
       idHex: toHex(id),
       share,
       parentHex,
       height: share.height,
-      time: readHeaderTime(share.header),
+      time,
+      chainTime: this.chainTimeOf(parent, time),
       target,
       work,
       cumWork,

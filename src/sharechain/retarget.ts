@@ -6,6 +6,8 @@ import type { CoopParams } from '../../protocol/params.js'
  * 2^((parentSolvetime - shareInterval) / halfLife), in integer arithmetic only, clamped to
  * [1, maxShareTarget] and rounded to compact form. Relative (not anchored at genesis) so that a
  * cooperative that stops mining overnight does not owe the schedule thousands of cheap shares.
+ * Solve times are chain-time differences (SPEC.md §5.1), so they add up exactly to the chain time
+ * that passed, and the chain time cannot run more than maxTimeStep per share ahead of its anchor.
  */
 
 const RADIX_BITS = 16n
@@ -29,8 +31,11 @@ function floorDiv(a: bigint, b: bigint): bigint {
 }
 
 /**
- * The target a child of `parent` must declare. `parentSolvetime` = parent.time minus its own
- * parent's time (minus `createdAt` for the first share); it may be negative.
+ * The target a child of `parent` must declare. `parentSolvetime` = parent's chain time minus its
+ * own parent's (minus `createdAt` for the first share); it may be negative. It is not clamped:
+ * chain times already bound it (SPEC.md §5.1), and a clamp would let the solve times the retarget
+ * reads add up to something other than the chain time that passed, which a timestamp attacker can
+ * bias (SPEC.md §5.3).
  */
 export function nextShareTarget(params: CoopParams, parentTarget: bigint, parentSolvetime: number): bigint {
   const exponent = floorDiv(BigInt(parentSolvetime - params.shareInterval) * RADIX, BigInt(params.halfLife))

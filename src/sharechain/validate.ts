@@ -131,7 +131,7 @@ export function checkStage2(chain: ShareChain, share: Share, s1: Stage1Result, i
 
   const time = decodeHeader(share.header).time
   const mtp = chain.medianTimePast(parent)
-  if (time <= mtp) throw new ShareRejected('time-too-old', `time ${time} is not after the median time past ${mtp}`)
+  if (time <= mtp) throw new ShareRejected('time-too-old', `time ${time} is not after the median time past ${mtp} (of the last 11 chain times)`)
 
   checkUncles(chain, share, parent, isKnown)
 

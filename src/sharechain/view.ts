@@ -82,7 +82,10 @@ export interface ShareValue {
   bytes: string
   height: number
   parent: string | null
+  /** The header's time. */
   time: number
+  /** The time the rules read (SPEC.md §5.1). */
+  chainTime: number
   target: string
   work: string
   cumWork: string

@@ -65,7 +65,7 @@ export function resolveConfig(o: StratumServerOptions): StratumConfig {
     maxSendBufferBytes: o.maxSendBufferBytes ?? 1024 * 1024,
     maxJobs: o.maxJobs ?? 16,
     maxPendingSubmits: o.maxPendingSubmits ?? 64,
-    ntimeFutureLimitSec: o.ntimeFutureLimitSec ?? 7000,
+    ntimeFutureLimitSec: o.ntimeFutureLimitSec ?? 60,
     sweepIntervalMs: o.sweepIntervalMs ?? 1000,
     extranonce1Start: o.extranonce1Start ?? null,
     now: o.now ?? Date.now,

@@ -299,7 +299,8 @@ export class Session {
         return this.send(trueLine(id))
       }
       const reason = typeof verdict.reason === 'string' && verdict.reason.length > 0 ? verdict.reason : 'refused by the pool'
-      this.rejectSubmit(id, [username], prior ?? { code: ErrorCode.OTHER, reason: 'refused', message: reason })
+      const rejection: Rejection = verdict.duplicate === true ? { code: ErrorCode.DUPLICATE, reason: 'duplicate', message: 'duplicate share' } : { code: ErrorCode.OTHER, reason: 'refused', message: reason }
+      this.rejectSubmit(id, [username], prior ?? rejection)
     }
     const fail = (err: unknown): void => {
       this.host.config.logger.error({ err, kind: solution.kind }, 'solution handler failed')

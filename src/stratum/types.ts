@@ -72,6 +72,8 @@ export interface Solution {
 export interface SolutionVerdict {
   accepted: boolean
   reason?: string
+  /** The work layer has seen this header before (under another job): answered as stratum's duplicate (22). */
+  duplicate?: boolean
 }
 
 export type SolutionHandler = (solution: Solution) => SolutionVerdict | void | Promise<SolutionVerdict | void>
@@ -127,7 +129,11 @@ export interface StratumServerOptions {
   maxJobs?: number
   /** Solutions awaiting the handler per connection; more are refused until some finish. Default 64. */
   maxPendingSubmits?: number
-  /** Accept ntime up to max(now, job time) + this many seconds. Default 7000 (ckpool). */
+  /**
+   * Accept ntime up to max(now, job time) + this many seconds. Default 60: room for ntime rolling,
+   * and no more than a share-chain lets a share's time run ahead (the node passes its cooperative's
+   * maxTimeStep, SPEC.md §5.1). Solo pools allow 7000 (Bitcoin's own 2-hour limit).
+   */
   ntimeFutureLimitSec?: number
   /** How often timeouts and vardiff windows are checked. Default 1000 ms. */
   sweepIntervalMs?: number

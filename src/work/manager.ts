@@ -9,8 +9,9 @@ import { encodeEntry, type Share } from '../../protocol/share.js'
 import { makeShareJob, shareFromSolution, type BlockFields, type ShareJob } from '../sharechain/build.js'
 import type { ShareChainState, WorkBase } from '../sharechain/state.js'
 import { checkStage1, ShareRejected } from '../sharechain/validate.js'
-import type { ViewReader } from '../sharechain/view.js'
+import { KEY, type ViewReader } from '../sharechain/view.js'
 import type { Payout, Solution, SolutionVerdict, StratumJob } from '../stratum/types.js'
+import { RecentIds } from './recent-ids.js'
 
 /**
  * The work layer: turns the latest block template and the share-chain tip into stratum jobs, and
@@ -47,6 +48,13 @@ export interface WorkStats {
 const PLACEHOLDER_SCRIPT = Uint8Array.from([0x00, 0x14, ...new Uint8Array(20)])
 /** Jobs kept to match late solutions (the stratum server keeps 16 by default). */
 const JOBS_KEPT = 32
+/** Share and block headers remembered for the duplicate check (hours of shares for one node). */
+const RECENT_IDS = 8192
+/**
+ * Bitcoin Core refuses a block stamped more than 2 hours past its clock (MAX_FUTURE_BLOCK_TIME);
+ * a job's time beyond curtime + this would make every block of it invalid.
+ */
+const BITCOIN_FUTURE_LIMIT_SEC = 7000
 
 interface WorkJob {
   stratum: StratumJob
@@ -63,6 +71,8 @@ export interface WorkEvents {
   share: [event: { id: string; address: string; worker: string; height: number }]
   block: [event: { hash: string; height: number; accepted: boolean; reason: string | null; address: string }]
   rejected: [event: { reason: string; address: string }]
+  /** The share-chain's median time past went ahead of bitcoind's clock by more than Bitcoin allows (once per episode). */
+  clockConflict: [event: { shareChainMinTime: number; bitcoinMaxTime: number }]
 }
 
 export class WorkManager extends EventEmitter<WorkEvents> {
@@ -76,6 +86,8 @@ export class WorkManager extends EventEmitter<WorkEvents> {
   private lastPrevHash: Uint8Array | null = null
   private rebuilding: Promise<void> | null = null
   private rebuildAgain = false
+  private readonly recentIds = new RecentIds(RECENT_IDS)
+  private inClockConflict = false
   private readonly now: () => number
   readonly stats: WorkStats = { jobs: 0, shares: { accepted: 0, rejected: 0 }, blocks: { submitted: 0, accepted: 0, rejected: 0, lastReason: null }, lastNewBlockToJobMs: null }
 
@@ -149,8 +161,7 @@ export class WorkManager extends EventEmitter<WorkEvents> {
       merkleBranch: this.merkleBranch,
       version: t.version,
       bits: t.bits,
-      // Bitcoin wants time > its median time past; the share-chain wants time > its own (SPEC §6.2).
-      time: Math.max(t.curtime, t.mintime, base.minTime),
+      time: this.jobTime(t, base),
       cleanJobs: clean,
       blockTarget: t.target,
       shareTarget
@@ -168,17 +179,45 @@ export class WorkManager extends EventEmitter<WorkEvents> {
     this.emit('job', stratum)
   }
 
+  /**
+   * A job's header time: Bitcoin wants it above its median time past (mintime) and near its clock
+   * (curtime); the share-chain wants it above the median of its chain times (SPEC.md §6.2). Both
+   * hold unless hostile shares have pushed the share-chain's median more than Bitcoin's future
+   * limit ahead (SPEC.md §5.3 bounds how far): then the share stays valid, and the conflict is
+   * reported, since a block of this job would be refused as too new.
+   */
+  private jobTime(t: BlockTemplate, base: WorkBase): number {
+    const time = Math.max(t.curtime, t.mintime, base.minTime)
+    const bitcoinMaxTime = t.curtime + BITCOIN_FUTURE_LIMIT_SEC
+    const conflict = time > bitcoinMaxTime
+    if (conflict && !this.inClockConflict) this.emit('clockConflict', { shareChainMinTime: base.minTime, bitcoinMaxTime })
+    this.inClockConflict = conflict
+    return time
+  }
+
   /** The stratum server's solution handler. */
   async onSolution(sol: Solution): Promise<SolutionVerdict> {
     const job = this.jobs.get(sol.job.id)
     if (job === undefined) return { accepted: false, reason: 'job expired' }
     const meetsShare = hashToBigInt(sol.hash) <= job.shareTarget
+    // A pseudo-share (or a block easier than the share target, possible on test networks) counts
+    // for the miner's hashrate only; stratum's per-job check is enough for those.
+    // The view's share ids are the header hash in internal byte order (sol.hash), not display order.
+    const id = meetsShare || sol.kind === 'block' ? toHex(sol.hash) : null
+    if (id !== null && !this.recentIds.add(id)) return this.duplicate(sol)
     // A block goes to bitcoind first: nothing else is worth the delay (research: stratum checklist 14).
     if (sol.kind === 'block') await this.submitBlock(job, sol)
-    // A pseudo-share (or a block easier than the share target, possible on test networks) counts
-    // for the miner's hashrate only.
-    if (!meetsShare) return { accepted: true }
-    return this.appendShare(job, sol)
+    if (!meetsShare || id === null) return { accepted: true }
+    if ((await this.opts.view.get(KEY.share(id))) !== null) return this.duplicate(sol)
+    const verdict = await this.appendShare(job, sol)
+    if (!verdict.accepted) this.recentIds.delete(id)
+    return verdict
+  }
+
+  private duplicate(sol: Solution): SolutionVerdict {
+    this.stats.shares.rejected++
+    this.emit('rejected', { reason: 'duplicate', address: sol.address })
+    return { accepted: false, reason: 'duplicate share', duplicate: true }
   }
 
   private async submitBlock(job: WorkJob, sol: Solution): Promise<void> {

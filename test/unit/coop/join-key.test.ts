@@ -122,11 +122,17 @@ describe('join key', () => {
     expect(() => decodeJoinKey(text.slice(0, 20) + text.slice(20).toUpperCase())).toThrow(/mixed upper and lower case/)
   })
 
+  it('refuses a protocol v1 cooperative\'s key, saying what it is and what to do', () => {
+    const payload = new Uint8Array(66)
+    payload[0] = 1
+    expect(() => decodeJoinKey(bech32mEncode('hashcoop', payload))).toThrow(/protocol v1 cooperative; this hashcoop speaks protocol v2 only/)
+  })
+
   it('rejects an unknown version, unknown flags and a wrong length even with a valid checksum', () => {
     const payload = new Uint8Array(66)
+    payload[0] = 3
+    expect(() => decodeJoinKey(bech32mEncode('hashcoop', payload))).toThrow(/version 3 is not supported/)
     payload[0] = 2
-    expect(() => decodeJoinKey(bech32mEncode('hashcoop', payload))).toThrow(/version 2 is not supported/)
-    payload[0] = 1
     payload[1] = 0x80
     expect(() => decodeJoinKey(bech32mEncode('hashcoop', payload))).toThrow(/unknown flags 0x80/)
     payload[1] = 1 // private but no encryption key

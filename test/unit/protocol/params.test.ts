@@ -16,14 +16,16 @@ describe('cooperative parameters', () => {
 
   it('the consensus id changes with any parameter and with the salt', () => {
     const p = defaultParams('regtest', salt, 1_800_000_000)
-    const ids = new Set([p, { ...p, windowShares: p.windowShares + 1 }, { ...p, minPayout: p.minPayout + 1 }, { ...p, salt: new Uint8Array(32).fill(2) }, { ...p, name: 'other' }].map((x) => toHex(consensusId(x))))
-    expect(ids.size).toBe(5)
+    const ids = new Set([p, { ...p, windowShares: p.windowShares + 1 }, { ...p, minPayout: p.minPayout + 1 }, { ...p, salt: new Uint8Array(32).fill(2) }, { ...p, name: 'other' }, { ...p, maxTimeStep: p.maxTimeStep + 1 }].map((x) => toHex(consensusId(x))))
+    expect(ids.size).toBe(6)
   })
 
   const bad: [string, Partial<CoopParams>][] = [
-    ['version', { version: 2 }],
+    ['version', { version: 1 }],
+    ['version', { version: 3 }],
     ['shareInterval', { shareInterval: 0 }],
     ['halfLife', { halfLife: 1 }],
+    ['maxTimeStep', { maxTimeStep: 3 }],
     ['windowShares', { windowShares: 0 }],
     ['maxUncles', { maxUncles: 17 }],
     ['uncleDepth', { uncleDepth: 0 }],
