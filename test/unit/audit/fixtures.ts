@@ -48,7 +48,7 @@ export async function mineHonest(): Promise<Honest> {
     const miner = minerScript(i % 6)
     const isBlock = i % 10 === 7
     if (i === 12 || i === 25) {
-      // a race: a sibling of the tip by another miner, applied after it (it becomes an uncle)
+      // a race: a sibling of the tip by another miner, applied after it (one of the two becomes an uncle)
       const tip = await c.tip()
       const parent = c.state.shareChain?.get(tip?.id ?? '')?.parentHex ?? null
       const parentTime = parent === null ? params.createdAt : (c.state.shareChain?.get(parent)?.time ?? params.createdAt)

@@ -16,7 +16,7 @@ function configFile(content: unknown): string {
 }
 
 const AUTH = ['--rpc-user', 'u', '--rpc-password', 'p']
-const JOIN_KEY = 'hashcoop1qyqgrs2y0lhn6rpqcm9prcexrdw4hjl9m75azh80vx40jt8exgkcgf0u7c42p9j5zqcyqpycnllx9k6cw4jpgwzfrg8dz06mhnu6etw57uad8xy2'
+const JOIN_KEY = 'hashcoop1qgqgrs2y0lhn6rpqcm9prcexrdw4hjl9m75azh80vx40jt8exgkcgf0u7c42p9j5zqcyqpycnllx9k6cw4jpgwzfrg8dz06mhnu6etw57u938lnp'
 
 async function refusal(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<ConfigError> {
   try {

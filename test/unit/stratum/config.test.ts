@@ -13,7 +13,7 @@ describe('stratum server settings', () => {
       extranonce2Size: 8,
       versionRollingMask: 0x1fffe000,
       maxLineBytes: 16 * 1024,
-      ntimeFutureLimitSec: 7000,
+      ntimeFutureLimitSec: 60,
       vardiff: { targetShareIntervalMs: 10_000, retargetMs: 30_000, retargetShares: 20, deadBand: [0.5, 2] }
     })
     expect(resolveConfig({ ...base, vardiff: false }).vardiff).toBeNull()
