@@ -44,6 +44,8 @@ export class Metrics {
     gauge('hashcoop_node_writer', '1 when this node is a writer of the cooperative log.')
     gauge('hashcoop_node_indexer', '1 when this node is an indexer of the cooperative log.')
     gauge('hashcoop_peers', 'Connected cooperative peers that passed the handshake.')
+    gauge('hashcoop_cut_off', '1 while this node cannot get its shares into the cooperative log (protocol/COOP.md 2a).')
+    gauge('hashcoop_held_blocks', 'Shares of blocks found while cut off, not yet handed to the cooperative.')
     gauge('hashcoop_stratum_connections', 'Open stratum connections.')
     gauge('hashcoop_stratum_authorized_connections', 'Stratum connections with an authorized worker.')
     gauge('hashcoop_stratum_hashrate_hps', "This node's miners' hashrate from accepted difficulty (10 min), hashes per second.")
@@ -117,6 +119,8 @@ export class Metrics {
     this.set('hashcoop_node_writer', node.base.writable ? 1 : 0)
     this.set('hashcoop_node_indexer', node.base.isIndexer ? 1 : 0)
     this.set('hashcoop_peers', node.swarm.peerCount)
+    this.set('hashcoop_cut_off', node.reach?.state.cutOff === true ? 1 : 0)
+    this.set('hashcoop_held_blocks', node.heldBlocks?.size ?? 0)
 
     const s = node.stratum.stats()
     this.set('hashcoop_stratum_connections', s.connections)

@@ -63,6 +63,24 @@ export interface ApiServerOptions {
 /** No origin but this node's own: the page can make no external request of any kind. */
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
+/**
+ * The longest a read of the share-chain may take before the API answers 503: a read that needs a
+ * block this node has not downloaded waits on peers, who may be gone (cut off, protocol/COOP.md).
+ */
+export const API_READ_TIMEOUT_MS = 10_000
+
+async function withinReadBound<T>(read: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HttpError(503, 'the share-chain read did not complete: this node may be cut off from the cooperative (see /api/status)')), API_READ_TIMEOUT_MS)
+  })
+  try {
+    return await Promise.race([read, bound])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 export class ApiServer {
   private readonly server: Server
   private readonly router = new Router()
@@ -159,7 +177,7 @@ export class ApiServer {
     const get = (pattern: RegExp, params: readonly string[], body: (ctx: RequestContext) => Promise<unknown>): void => {
       r.add('GET', pattern, async (c) => {
         onlyParams(c.url.searchParams, params)
-        sendJson(c.res, 200, await body(c))
+        sendJson(c.res, 200, await withinReadBound(body(c)))
       })
     }
     r.add('GET', /^\/$/, (c) => sendText(c.res, 200, 'text/html; charset=utf-8', DASHBOARD_HTML, { 'content-security-policy': CSP }))

@@ -6,6 +6,7 @@
 import type { BlockTemplate } from '../bitcoin/template.js'
 import type { FoundBlockRecord } from '../blocks/store.js'
 import type { TemplateSourceStats } from '../bitcoin/template-source.js'
+import type { ReachState } from '../coop/cut-off.js'
 import type { CoopPeer } from '../coop/swarm.js'
 import type { CoopParams } from '../../protocol/params.js'
 import type { ShareChainState } from '../sharechain/state.js'
@@ -50,6 +51,10 @@ export interface ApiNode {
   readonly foundBlocks: ApiFoundBlocks
   /** Per-worker accounting kept in the data dir (src/stats/). */
   readonly workerStats: Pick<WorkerStats, 'book' | 'on' | 'off'>
+  /** Whether the node can get its shares into the log (absent: always connected, e.g. test fakes). */
+  readonly reach?: { readonly state: ReachState }
+  /** Shares of blocks found while cut off, waiting to be handed to the cooperative. */
+  readonly heldBlocks?: { readonly size: number }
   on<E extends keyof ApiNodeEvents>(event: E, listener: (...args: ApiNodeEvents[E]) => void): unknown
   off<E extends keyof ApiNodeEvents>(event: E, listener: (...args: ApiNodeEvents[E]) => void): unknown
 }
@@ -59,4 +64,5 @@ export interface ApiNodeEvents {
   block: [e: BlockEvent]
   tip: [tip: { id: string; height: number }]
   share: [e: { id: string; address: string; worker: string; height: number }]
+  reach: [state: ReachState]
 }

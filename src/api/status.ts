@@ -62,6 +62,8 @@ export interface StatusBody {
     blocksSubmitted: { submitted: number; accepted: number; rejected: number; raceLost: number; unsubmitted: number; lastReason: string | null }
   }
   peers: { count: number; list: { id: string; writer: boolean }[] }
+  /** protocol/COOP.md §Cut off: while true, shares are refused and blocks pay the split at `tip`. */
+  cutOff: { cutOff: boolean; reason: string | null; since: string | null; detail: string; heldBlocks: number }
   stratum: {
     connections: number
     authorized: number
@@ -82,6 +84,17 @@ export interface StatusBody {
     provenAddresses: number
     coinbaseCache: { entries: number; bytes: number }
     lastFanout: { sessions: number; slices: number; longestSliceMs: number; totalMs: number; finished: boolean } | null
+  }
+}
+
+function cutOffBody(node: ApiContext['node']): StatusBody['cutOff'] {
+  const r = node.reach?.state
+  return {
+    cutOff: r?.cutOff ?? false,
+    reason: r?.reason ?? null,
+    since: r?.since == null ? null : new Date(r.since).toISOString(),
+    detail: r?.detail ?? 'connected to the cooperative',
+    heldBlocks: node.heldBlocks?.size ?? 0
   }
 }
 
@@ -142,6 +155,7 @@ export async function statusBody(ctx: ApiContext): Promise<StatusBody> {
       count: node.swarm.peerCount,
       list: [...node.swarm.peers.values()].map((p) => ({ id: p.id.slice(0, 16), writer: p.writer }))
     },
+    cutOff: cutOffBody(node),
     stratum: {
       connections: s.connections,
       authorized: s.authorized,

@@ -5,7 +5,11 @@
 //   1. open the 'hashcoop/v1' channel on the connection's Protomux and send our proof;
 //   2. on the peer's proof: mismatch -> log, ban, drop; match -> base.replicate(conn),
 //      the peer counts as joined ('peer-joined', count);
-//   3. no proof within handshakeTimeoutMs -> log, drop (not a hashcoop node, or too old).
+//   3. no proof within handshakeTimeoutMs -> log, drop (not a hashcoop node, or too old);
+//      nothing at all received within silentAfterMs -> drop quietly and redial (liveness.ts).
+// Every connection sends keepalives and is dropped when the peer goes quiet (deadAfterMs); while a
+// peer we had is missing, the topic lookup re-runs with backoff, so a restarted or healed peer is
+// found again within seconds (liveness.ts says why each of these is needed).
 // Replication starts only after step 2, so a peer of another cooperative never gets our cores.
 //
 // Relay (a path beside optimistic appends): a node that is not a writer can `relay(value)`; a
@@ -17,6 +21,7 @@ import Hyperswarm from 'hyperswarm'
 import Protomux from 'protomux'
 import type { CoopBase } from './base.js'
 import { hyperswarmOptions, type DhtChoice } from './dht-options.js'
+import { DEFAULT_LIVENESS, Rediscovery, type LivenessOptions } from './liveness.js'
 import { errorMessage, shortKey, silentLogger, type CoopLogger } from './log.js'
 import {
   handshakeCodec,
@@ -66,6 +71,8 @@ export interface CoopSwarmOptions {
   /** Most relay appends in flight per peer (default 16). */
   maxRelaysInFlight?: number
   handshakeTimeoutMs?: number
+  /** Keepalive, dead-peer, silent-connection and rediscovery timings (DEFAULT_LIVENESS). */
+  liveness?: Partial<LivenessOptions>
   log?: CoopLogger
 }
 
@@ -103,6 +110,9 @@ export class CoopSwarm extends EventEmitter<CoopSwarmEvents> {
   private readonly log: CoopLogger
   private readonly handshakeTimeoutMs: number
   private readonly maxRelaysInFlight: number
+  private readonly liveness: LivenessOptions
+  private readonly rediscovery: Rediscovery
+  private discovery: Hyperswarm.PeerDiscovery | null = null
   private readonly onWritableChange: () => void
 
   private constructor(private readonly opts: CoopSwarmOptions) {
@@ -110,6 +120,15 @@ export class CoopSwarm extends EventEmitter<CoopSwarmEvents> {
     this.log = opts.log ?? silentLogger
     this.handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000
     this.maxRelaysInFlight = opts.maxRelaysInFlight ?? 16
+    this.liveness = { ...DEFAULT_LIVENESS, ...opts.liveness }
+    this.rediscovery = new Rediscovery(
+      async () => {
+        this.log.debug({ missing: this.rediscovery.missingCount }, `looking up the cooperative's peers again (${this.rediscovery.missingCount} missing)`)
+        await this.discovery?.refresh()
+      },
+      this.liveness,
+      (err) => this.log.debug({ err: errorMessage(err) }, `peer lookup failed: ${errorMessage(err)}`)
+    )
     if (opts.consensusId.length !== 32) throw new Error('consensus id must be 32 bytes')
 
     const swarmOpts = hyperswarmOptions(opts.dht)
@@ -126,6 +145,7 @@ export class CoopSwarm extends EventEmitter<CoopSwarmEvents> {
   static async start(opts: CoopSwarmOptions): Promise<CoopSwarm> {
     const coop = new CoopSwarm(opts)
     const discovery = coop.swarm.join(opts.base.discoveryKey, { server: true, client: true })
+    coop.discovery = discovery
     try {
       await discovery.flushed()
     } catch (err) {
@@ -171,6 +191,10 @@ export class CoopSwarm extends EventEmitter<CoopSwarmEvents> {
       return
     }
 
+    // A peer killed -9 or cut off goes quiet: notice it in deadAfterMs, not UDX's ~15 s.
+    conn.setKeepAlive(this.liveness.keepAliveMs)
+    conn.setTimeout(this.liveness.deadAfterMs)
+
     // Share one muxer with replication (hypercore reuses conn.userData when it is a Protomux).
     const mux = Protomux.from(conn)
     conn.userData = mux
@@ -182,6 +206,13 @@ export class CoopSwarm extends EventEmitter<CoopSwarmEvents> {
       settled = true
       this.refuse(conn, info, remote, 'no hashcoop handshake (not a hashcoop node, or an incompatible version)', false)
     }, this.handshakeTimeoutMs)
+    // Open on our side, yet the remote never sent a byte (not even its stream header): the other
+    // end never got this connection. Drop it so Hyperswarm dials again.
+    const silent = setTimeout(() => {
+      if (settled || conn.rawBytesRead > 0) return
+      this.log.debug({ peer: shortKey(remote) }, `${name}: connection silent for ${this.liveness.silentAfterMs} ms: dropped, redialing`)
+      conn.destroy()
+    }, this.liveness.silentAfterMs)
 
     const channel = mux.createChannel<Handshake>({
       protocol: PROTOCOL,
@@ -190,6 +221,7 @@ export class CoopSwarm extends EventEmitter<CoopSwarmEvents> {
         if (settled) return
         settled = true
         clearTimeout(timer)
+        clearTimeout(silent)
         const ctx = this.proofContext(conn)
         if (hs.version !== PROTOCOL_VERSION) {
           this.refuse(conn, info, remote, `speaks protocol v${hs.version}, this node v${PROTOCOL_VERSION}: nodes of different protocol versions cannot share a cooperative`, true)
@@ -218,16 +250,19 @@ export class CoopSwarm extends EventEmitter<CoopSwarmEvents> {
           return
         }
         this.joined.set(state.id, state)
+        this.rediscovery.found(state.id)
         this.log.info({ peer: shortKey(remote), writer: hs.writer, peers: this.joined.size }, `${name} joined (${this.joined.size} peers)`)
         this.emit('peer-joined', state, this.joined.size)
       },
       onclose: () => {
         clearTimeout(timer)
+        clearTimeout(silent)
         settled = true
       }
     })
     if (channel === null) {
       clearTimeout(timer)
+      clearTimeout(silent)
       return // a duplicate channel on this connection; the first one handles it
     }
     const statusMessage = channel.addMessage<StatusMessage>({
@@ -251,6 +286,7 @@ export class CoopSwarm extends EventEmitter<CoopSwarmEvents> {
 
     conn.once('close', () => {
       clearTimeout(timer)
+      clearTimeout(silent)
       if (state === null) return
       for (const [id, pending] of this.pendingRelays) {
         if (pending.peer === state) {
@@ -261,6 +297,7 @@ export class CoopSwarm extends EventEmitter<CoopSwarmEvents> {
       }
       if (this.joined.get(state.id) === state) {
         this.joined.delete(state.id)
+        if (this.closing === null) this.rediscovery.lost(state.id)
         this.log.info({ peer: shortKey(remote), peers: this.joined.size }, `${name} left (${this.joined.size} peers)`)
         this.emit('peer-left', state, this.joined.size)
       }
@@ -352,6 +389,7 @@ export class CoopSwarm extends EventEmitter<CoopSwarmEvents> {
   /** Leave the topic and close every connection. Close the swarm before the base and the store. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.rediscovery.close()
       this.opts.base.autobase.off('writable', this.onWritableChange)
       this.opts.base.autobase.off('unwritable', this.onWritableChange)
       for (const [id, pending] of this.pendingRelays) {

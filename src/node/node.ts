@@ -19,7 +19,9 @@ import { FoundBlocks } from '../blocks/found-blocks.js'
 import { blockLogLine } from '../blocks/messages.js'
 import { foundBlocksPath } from '../blocks/store.js'
 import { WorkerStats } from '../stats/worker-stats.js'
+import { CutOffMonitor, type ReachState } from '../coop/cut-off.js'
 import { readCoopFile, writeCoopFile } from './coop-file.js'
+import { appendOrHold, blockShareId, HeldBlocks } from './held-blocks.js'
 
 /**
  * A hashcoop node: the composition of every layer (DESIGN.md "Layers and data flow").
@@ -53,6 +55,8 @@ export interface NodeConfig {
   genesisTimeoutMs?: number
   /** Per-worker accounting saved in the data dir (src/stats/). */
   workerStats?: { saveIntervalMs?: number; maxWorkers?: number }
+  /** Cut-off detection (src/coop/cut-off.ts): no-writer grace and append stall bound, ms. */
+  cutOff?: { graceMs?: number; appendStallMs?: number }
   logger?: CoopLogger
 }
 
@@ -64,6 +68,7 @@ export interface NodeEvents {
   share: [event: { id: string; address: string; worker: string; height: number }]
   block: [event: { hash: string; height: number; accepted: boolean; reason: string | null; status: string | null; address: string }]
   tip: [tip: { id: string; height: number }]
+  reach: [state: ReachState]
 }
 
 /** Coinbase budget reserved in templates: maxOutputs outputs of the largest standard kind. */
@@ -90,6 +95,8 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     readonly work: WorkManager,
     readonly foundBlocks: FoundBlocks,
     readonly workerStats: WorkerStats,
+    readonly reach: CutOffMonitor,
+    readonly heldBlocks: HeldBlocks,
     private readonly log: CoopLogger
   ) {
     super()
@@ -166,9 +173,17 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
         ...(config.bitcoind.blockCheckIntervalMs ? { checkIntervalMs: config.bitcoind.blockCheckIntervalMs } : {})
       })
       cleanups.push(() => foundBlocks.close())
-
       const workerStats = await WorkerStats.open({ dataDir: config.dataDir, ...config.workerStats, logger: log })
       cleanups.push(() => workerStats.close())
+      const reach = new CutOffMonitor({
+        writable: () => base.writable,
+        writerPeers: () => [...swarm.peers.values()].filter((p) => p.writer).length,
+        baseClosed: () => base.autobase.closing || base.autobase.closed,
+        ...config.cutOff
+      })
+      cleanups.push(async () => reach.close())
+      const heldBlocks = await HeldBlocks.open(config.dataDir)
+
       let work: WorkManager | null = null
       const { host: stratumHost, port: stratumPort, ...stratumOptions } = config.stratum
       const stratum = new StratumServer({
@@ -192,12 +207,12 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
           return { accepted: r.status === 'accepted', status: r.status, ...(r.reason === null ? {} : { reason: r.reason }) }
         },
         workRefusal: () => staleWorkRefusal(templates, config.bitcoind.staleWorkMs ?? STALE_WORK_MS),
-        appendEntry: (entry) => (base.writable ? base.append(entry) : base.appendOptimistic(entry))
+        appendEntry: (entry) => appendOrHold(reach, heldBlocks, entry, () => (base.writable ? base.append(entry) : base.appendOptimistic(entry)), log)
       })
       await stratum.listen()
       cleanups.push(() => stratum.close())
 
-      const node = new HashcoopNode(config, joinText, params, store, base, state, swarm, rpc, templates, stratum, work, foundBlocks, workerStats, log)
+      const node = new HashcoopNode(config, joinText, params, store, base, state, swarm, rpc, templates, stratum, work, foundBlocks, workerStats, reach, heldBlocks, log)
       node.wire()
       void templates.start()
       log.info({ network: params.network, stratum: `${stratumHost}:${stratumPort}`, writer: base.writable }, `node running on ${params.network}; stratum on ${stratumHost}:${stratumPort}`)
@@ -231,6 +246,13 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       void work.onChainUpdate().catch((err: unknown) => log.error({ err: String(err) }, 'building a job failed'))
       void this.checkTip()
     })
+    // Keep the whole view local as it grows (a joiner fast-forwards and holds it sparsely): a read,
+    // the API's included, must not wait on a peer that may be gone (issue 16: /api/blocks hung).
+    for (const core of [base.view.core, base.autobase.core]) core.download({ start: 0, end: -1 })
+    this.swarm.on('peer-joined', () => this.reach.evaluate())
+    this.swarm.on('peer-left', () => this.reach.evaluate())
+    this.reach.on('change', (s) => this.onReachChange(s))
+    this.reach.evaluate()
     work.on('share', (e) => this.emit('share', e))
     this.on('tip', () => void this.view.get('stats').then((s) => this.workerStats.syncBlocks((s?.value as { blocks?: number } | undefined)?.blocks ?? 0)).catch(() => {}))
     work.on('clockConflict', (e) =>
@@ -242,6 +264,40 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     })
   }
 
+  /** Cut off: say so (log at warn, every miner); reconnected: say so and hand over held blocks. */
+  private onReachChange(s: ReachState): void {
+    if (s.cutOff) {
+      this.log.warn({ reason: s.reason, detail: s.detail }, `cut off from the cooperative: ${s.detail}; shares are refused until it reconnects, blocks still go to bitcoind and pay the split at the last known tip`)
+      this.stratum.showMessage(`hashcoop: this node is cut off from the cooperative (${s.detail}); shares are not credited until it reconnects`)
+    } else {
+      this.log.info({}, 'reconnected to the cooperative: shares are accepted again')
+      this.stratum.showMessage('hashcoop: reconnected to the cooperative; shares are credited again')
+      void this.releaseHeldBlocks()
+    }
+    this.emit('reach', s)
+  }
+
+  /** Appends (writer) or relays (non-writer) the shares of blocks found while cut off. */
+  private async releaseHeldBlocks(): Promise<void> {
+    for (const entry of [...this.heldBlocks.list()]) {
+      if (this.reach.state.cutOff) return
+      const id = blockShareId(entry)
+      try {
+        if (id !== null && (await this.view.get(`share!${id}`)) !== null) {
+          await this.heldBlocks.release(entry) // it reached the log after all
+          continue
+        }
+        if (this.base.writable) await this.base.append(entry)
+        else await this.swarm.relay(entry).catch(() => this.base.appendOptimistic(entry))
+        await this.heldBlocks.release(entry)
+        this.log.info({ share: id }, `share of a block found while cut off handed to the cooperative: ${id ?? '?'}`)
+      } catch (err) {
+        this.log.warn({ share: id, err: err instanceof Error ? err.message : String(err) }, `could not hand a held block share to the cooperative yet: ${err instanceof Error ? err.message : String(err)}`)
+        return
+      }
+    }
+  }
+
   private async checkTip(): Promise<void> {
     const tip = (await this.view.get('tip'))?.value as { id: string; height: number } | undefined
     if (tip === undefined || tip.id === this.lastTip) return
@@ -251,6 +307,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
 
   async stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.reach.close()
       await this.templates.close().catch(() => {})
       await this.stratum.close().catch(() => {})
       await this.foundBlocks.close().catch(() => {})

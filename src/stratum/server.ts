@@ -98,6 +98,11 @@ export class StratumServer {
     this.fanout.start()
   }
 
+  /** Tells every ready miner something (client.show_message), e.g. why its shares are refused. */
+  showMessage(text: string): void {
+    for (const session of this.sessions.values()) session.showMessage(text)
+  }
+
   /** Timeouts and vardiff windows; runs on a timer, callable directly by tests with a fake clock. */
   sweep(): void {
     const now = this.config.now()

@@ -158,6 +158,12 @@ export class Session {
     this.transport.send(line)
   }
 
+  /** `client.show_message`: a line of text the miner's software shows its operator. */
+  showMessage(text: string): void {
+    if (!this.ready || this.closed) return
+    this.transport.send(notificationLine('client.show_message', [text]))
+  }
+
   /** Called once by the server when the socket is gone. */
   detach(): void {
     this.closed = true

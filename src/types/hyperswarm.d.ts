@@ -31,6 +31,11 @@ declare module 'hyperswarm' {
       end(): void
       destroy(err?: Error): void
       setKeepAlive(ms: number): void
+      /** Destroy the stream when nothing arrives for ms (0: never). */
+      setTimeout(ms: number): void
+      /** Bytes received and sent on the underlying stream (0 read: the remote never answered). */
+      readonly rawBytesRead: number
+      readonly rawBytesWritten: number
     }
 
     interface PeerInfo {

@@ -441,9 +441,11 @@ export interface AppendChildArgs {
  * The kill -9 child process: reopens a writer's data dir offline, prints `writer <key>`, checks it
  * is still a writer (`writable`), then mines real shares on its own view and appends them forever,
  * printing `appended <id>` only after `await append` returned.
- * Offline because, on the loopback testnet, a new process's first dials to long-running peers
- * hang until hyperdht times them out (~13 s; measured with bare Hyperswarm too), and while such a
- * half-open connection lasts the base's appends wait on it. The restarted node rejoins in-process.
+ * Offline because this test is about durability, not the network: a new process's first dial to a
+ * long-running peer can open on its side only (the other end never surfaces it); CoopSwarm now
+ * drops such a silent connection after 4 s and redials (src/coop/liveness.ts), and
+ * test/integration/coop/reconnect-processes.test.ts covers online restarts. The restarted node
+ * rejoins in-process.
  * Started as `node --import tsx --input-type=module -e "...runAppendChild(JSON.parse(...))" JSON`.
  */
 export async function runAppendChild(args: AppendChildArgs): Promise<never> {
