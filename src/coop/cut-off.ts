@@ -48,7 +48,9 @@ const CONNECTED: ReachState = { cutOff: false, reason: null, since: null, detail
 export class CutOffMonitor extends EventEmitter<{ change: [state: ReachState] }> {
   private current: ReachState = CONNECTED
   private noWriterSince: number | null = null
-  private readonly pendingAppends = new Set<number>()
+  /** Start times (ms) of the appends in flight, by a per-append token. */
+  private readonly pendingAppends = new Map<number, number>()
+  private nextAppend = 0
   private readonly timer: NodeJS.Timeout
   private readonly graceMs: number
   private readonly appendStallMs: number
@@ -80,7 +82,7 @@ export class CutOffMonitor extends EventEmitter<{ change: [state: ReachState] }>
 
   private compute(now: number): { reason: CutOffReason | null; detail: string } {
     if (this.opts.baseClosed()) return { reason: 'base-closed', detail: "the cooperative's log is closed on this node" }
-    const oldest = Math.min(...this.pendingAppends)
+    const oldest = Math.min(...this.pendingAppends.values())
     if (this.pendingAppends.size > 0 && now - oldest >= this.appendStallMs) {
       return { reason: 'append-stalled', detail: `a share append has been pending for ${Math.round((now - oldest) / 1000)} s` }
     }
@@ -101,9 +103,9 @@ export class CutOffMonitor extends EventEmitter<{ change: [state: ReachState] }>
     const state = this.evaluate()
     if (state.cutOff) throw new CutOffError(`cut off from the cooperative: ${state.detail}`)
     const started = this.now()
-    let id = started
-    while (this.pendingAppends.has(id)) id += 1e-6
-    this.pendingAppends.add(id)
+    // A token, not the start time: two appends may start in the same millisecond.
+    const id = this.nextAppend++
+    this.pendingAppends.set(id, started)
     let timer: NodeJS.Timeout | undefined
     const running = append().finally(() => {
       this.pendingAppends.delete(id)

@@ -19,6 +19,16 @@ function setup(over: { writable?: boolean; writers?: number; closed?: boolean; a
 }
 
 describe('CutOffMonitor', () => {
+  it('appends started in the same millisecond each complete (a real clock of ~1.8e12 ms: no float tricks)', async () => {
+    const { world, monitor } = setup({ writable: true })
+    world.t = 1_800_000_000_000
+    const done: number[] = []
+    await Promise.all([1, 2, 3].map((n) => monitor.guardAppend(async () => void done.push(n))))
+    expect(done.sort()).toEqual([1, 2, 3])
+    expect(monitor.evaluate().cutOff).toBe(false)
+    monitor.close()
+  })
+
   it('a non-writer with no writer peer is cut off only after the grace period, and recovers when a writer is back', () => {
     const { world, monitor, changes } = setup()
     expect(monitor.evaluate().cutOff).toBe(false)
