@@ -20,7 +20,7 @@ export interface ShareRecord {
   height: number
   /** The header's time, as the miner stamped it. */
   time: number
-  /** The time the rules read (SPEC.md §5.1): `time`, but at most the parent's chain time + maxTimeStep. */
+  /** The time the rules read (SPEC.md §5.1): `time`, but at most maxTimeStep past max(parent chain time, MTP). */
   chainTime: number
   target: bigint
   work: bigint
