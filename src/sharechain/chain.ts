@@ -149,8 +149,8 @@ export class ShareChain {
    * The chain time of a share with header time `time` on `parent` (SPEC.md §5.1): the header time,
    * but at most maxTimeStep past the later of the parent's chain time and the median time past.
    */
-  chainTimeOf(parent: ShareRecord | undefined, time: number): number {
-    const anchor = parent === undefined ? this.params.createdAt : Math.max(parent.chainTime, this.medianTimePast(parent))
+  chainTimeOf(parent: ShareRecord | undefined, time: number, medianTimePast = this.medianTimePast(parent)): number {
+    const anchor = parent === undefined ? this.params.createdAt : Math.max(parent.chainTime, medianTimePast)
     return Math.min(time, anchor + this.params.maxTimeStep)
   }
 
@@ -254,8 +254,11 @@ export class ShareChain {
     return { weights, members }
   }
 
-  /** Derives the record of a share already known to be valid (validate.ts calls this). */
-  makeRecord(share: Share, id: Uint8Array, target: bigint, isBlock: boolean): ShareRecord {
+  /**
+   * Derives the record of a share already known to be valid (validate.ts calls this, passing the
+   * median time past it already computed at the parent).
+   */
+  makeRecord(share: Share, id: Uint8Array, target: bigint, isBlock: boolean, medianTimePast?: number): ShareRecord {
     const parentHex = share.height === 0 ? null : toHex(share.parent)
     const parent = parentHex === null ? undefined : this.records.get(parentHex)
     const work = targetToWork(target)
@@ -270,7 +273,7 @@ export class ShareChain {
       parentHex,
       height: share.height,
       time,
-      chainTime: this.chainTimeOf(parent, time),
+      chainTime: this.chainTimeOf(parent, time, medianTimePast ?? this.medianTimePast(parent)),
       target,
       work,
       cumWork,

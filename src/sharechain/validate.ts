@@ -146,7 +146,7 @@ export function checkStage2(chain: ShareChain, share: Share, s1: Stage1Result, i
   if (!equalBytes(root, decodeHeader(share.header).merkleRoot)) {
     throw new ShareRejected('bad-merkle-root', 'the coinbase rebuilt from the payout split at the parent does not match the header (wrong payouts, commitment, coinbase fields or merkle branch)')
   }
-  return { record: chain.makeRecord(share, s1.id, s1.target, s1.isBlock), split }
+  return { record: chain.makeRecord(share, s1.id, s1.target, s1.isBlock, mtp), split }
 }
 
 /**
