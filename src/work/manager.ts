@@ -7,7 +7,7 @@ import { coinbaseMerkleBranch } from '../bitcoin/merkle.js'
 import { bitsToTarget, hashToBigInt } from '../bitcoin/target.js'
 import type { BlockTemplate } from '../bitcoin/template.js'
 import { encodeEntry, type Share } from '../../protocol/share.js'
-import { makeShareJob, shareFromSolution, type BlockFields } from '../sharechain/build.js'
+import { shareFromSolution, type BlockFields } from '../sharechain/build.js'
 import { ShareJobFactory } from '../sharechain/coinbase-layout.js'
 import type { ShareChainState, WorkBase } from '../sharechain/state.js'
 import { checkStage1, ShareRejected } from '../sharechain/validate.js'
@@ -169,11 +169,10 @@ export class WorkManager extends EventEmitter<WorkEvents> {
       tag: this.opts.tag
     }
     const shareTarget = bitsToTarget(base.shareBits)
-    const extranonceSize = this.opts.extranonceSize
-    const shared = makeShareJob(base, block, PLACEHOLDER_SCRIPT, extranonceSize)
     // The split shared by every finder is made once here; each address's coinbase lazily, when
-    // the stratum server first notifies a miner for it.
-    const factory = new ShareJobFactory(base, block, extranonceSize)
+    // the stratum server first notifies a miner for it (the placeholder's too, through the same layout).
+    const factory = new ShareJobFactory(base, block, this.opts.extranonceSize)
+    const shared = factory.jobFor(PLACEHOLDER_SCRIPT)
     const clean = this.lastPrevHash === null || !equalBytes(this.lastPrevHash, t.prevHash)
     const stratum: StratumJob = {
       id: String(++this.jobSeq),
@@ -235,9 +234,7 @@ export class WorkManager extends EventEmitter<WorkEvents> {
     const refusal = sol.kind === 'block' ? null : (this.opts.workRefusal?.() ?? null)
     if (refusal !== null) {
       if (id !== null) this.recentIds.delete(id)
-      this.stats.shares.rejected++
-      this.emit('rejected', { reason: refusal, address: sol.address })
-      return { accepted: false, reason: refusal }
+      return this.refuse(sol, refusal)
     }
     if (!meetsShare || id === null) return { accepted: true }
     if ((await this.opts.view.get(KEY.share(id))) !== null) return this.duplicate(sol)
@@ -247,9 +244,14 @@ export class WorkManager extends EventEmitter<WorkEvents> {
   }
 
   private duplicate(sol: Solution): SolutionVerdict {
+    return this.refuse(sol, 'duplicate', { accepted: false, reason: 'duplicate share', duplicate: true })
+  }
+
+  /** Every refused share: counted, told to listeners (by reason), answered to the miner. */
+  private refuse(sol: Solution, reason: string, verdict: SolutionVerdict = { accepted: false, reason }): SolutionVerdict {
     this.stats.shares.rejected++
-    this.emit('rejected', { reason: 'duplicate', address: sol.address })
-    return { accepted: false, reason: 'duplicate share', duplicate: true }
+    this.emit('rejected', { reason, address: sol.address })
+    return verdict
   }
 
   private async submitBlock(job: WorkJob, sol: Solution): Promise<void> {
@@ -271,11 +273,7 @@ export class WorkManager extends EventEmitter<WorkEvents> {
 
   private async appendShare(job: WorkJob, sol: Solution): Promise<SolutionVerdict> {
     const shareJob = job.factory.jobFor(sol.payoutScript)
-    const reject = (reason: string): SolutionVerdict => {
-      this.stats.shares.rejected++
-      this.emit('rejected', { reason, address: sol.address })
-      return { accepted: false, reason }
-    }
+    const reject = (reason: string): SolutionVerdict => this.refuse(sol, reason)
     const { coinb1, coinb2 } = shareJob.parts
     const n = this.opts.extranonceSize
     const extranonce = sol.coinbase.slice(coinb1.length, coinb1.length + n)
