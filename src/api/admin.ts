@@ -6,7 +6,8 @@
  * the data dir may administer the node, nobody else. The file goes away when the node stops.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
+import { writeFileAtomic } from '../fs/write-atomic.js'
 import { join } from 'node:path'
 import type { ApiNode } from './source.js'
 
@@ -56,8 +57,7 @@ export function tokenMatches(expected: string, header: string | undefined): bool
 
 export async function writeApiFile(dataDir: string, file: ApiFile): Promise<void> {
   const path = join(dataDir, API_FILE)
-  await writeFile(`${path}.${process.pid}.tmp`, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 })
-  await rename(`${path}.${process.pid}.tmp`, path)
+  await writeFileAtomic(path, JSON.stringify(file, null, 2) + '\n', 0o600)
 }
 
 export async function readApiFile(dataDir: string): Promise<ApiFile | null> {

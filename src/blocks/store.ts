@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
+import { writeFileAtomic } from '../fs/write-atomic.js'
 import { join } from 'node:path'
 import type { SubmitOutcomeKind } from '../bitcoin/submit-outcome.js'
 
@@ -128,7 +129,5 @@ export async function writeFoundBlocks(path: string, records: readonly FoundBloc
     const drop = new Set(finalOld.slice(0, kept.length - RECORDS_KEPT).map((r) => r.hash))
     kept = kept.filter((r) => !drop.has(r.hash))
   }
-  const tmp = `${path}.${process.pid}.tmp`
-  await writeFile(tmp, JSON.stringify({ format: FORMAT, blocks: kept }, null, 1) + '\n')
-  await rename(tmp, path)
+  await writeFileAtomic(path, JSON.stringify({ format: FORMAT, blocks: kept }, null, 1) + '\n')
 }

@@ -1,4 +1,5 @@
-import { readFile, writeFile, rename } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
+import { writeFileAtomic } from '../fs/write-atomic.js'
 import { join } from 'node:path'
 
 /**
@@ -33,6 +34,5 @@ export async function readCoopFile(dataDir: string): Promise<CoopFile | null> {
 
 export async function writeCoopFile(dataDir: string, file: CoopFile): Promise<void> {
   const path = join(dataDir, COOP_FILE)
-  await writeFile(path + '.tmp', JSON.stringify(file, null, 2) + '\n', { mode: 0o600 })
-  await rename(path + '.tmp', path)
+  await writeFileAtomic(path, JSON.stringify(file, null, 2) + '\n', 0o600)
 }

@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
+import { writeFileAtomic } from '../fs/write-atomic.js'
 import { join } from 'node:path'
 import { fromHex, toHex } from '../bitcoin/bytes.js'
 import { headerHash } from '../bitcoin/header.js'
@@ -75,10 +76,7 @@ export class HeldBlocks {
   /** Atomic (tmp + rename), one write at a time. */
   private save(): Promise<void> {
     const text = JSON.stringify(this.entries.map(toHex)) + '\n'
-    this.saving = this.saving.then(async () => {
-      await writeFile(this.path + '.tmp', text, { mode: 0o600 })
-      await rename(this.path + '.tmp', this.path)
-    })
+    this.saving = this.saving.then(() => writeFileAtomic(this.path, text, 0o600))
     return this.saving
   }
 }

@@ -11,7 +11,7 @@ import { decodeEntry, encodeEntry } from '../../protocol/share.js'
 import { MEMO_SHARES, ShareChainState } from '../sharechain/state.js'
 import { asViewLike, createShareApply, openShareView, type ShareView } from '../sharechain/autobase.js'
 import { checkStage1, ShareRejected } from '../sharechain/validate.js'
-import type { ViewLike } from '../sharechain/view.js'
+import { KEY, type ViewLike } from '../sharechain/view.js'
 import { StratumServer } from '../stratum/index.js'
 import type { StratumServerOptions } from '../stratum/types.js'
 import { WorkManager } from '../work/manager.js'
@@ -283,7 +283,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       if (this.reach.state.cutOff) return
       const id = blockShareId(entry)
       try {
-        if (id !== null && (await this.view.get(`share!${id}`)) !== null) {
+        if (id !== null && (await this.view.get(KEY.share(id))) !== null) {
           await this.heldBlocks.release(entry) // it reached the log after all
           continue
         }

@@ -4,7 +4,8 @@
  * ours or is damaged is kept aside as worker-stats.json.bad-TIMESTAMP and the node starts with empty
  * accounting, saying so: accounting is not consensus, and losing it must not stop a node.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile, rename } from 'node:fs/promises'
+import { writeFileAtomic } from '../fs/write-atomic.js'
 import { join } from 'node:path'
 import type { RejectReason } from '../stratum/types.js'
 import type { AddressRecord, BestShare, MinuteBucket, WorkerRecord } from './worker-book.js'
@@ -40,10 +41,7 @@ export function serializeBook(book: SavedBook): string {
 }
 
 export async function writeBookText(dataDir: string, text: string): Promise<void> {
-  const path = workerStatsPath(dataDir)
-  const tmp = `${path}.tmp-${process.pid}`
-  await writeFile(tmp, text, { mode: 0o600 })
-  await rename(tmp, path)
+  await writeFileAtomic(workerStatsPath(dataDir), text, 0o600)
 }
 
 /** The saved book; null when there is none; throws WorkerStatsFileError (after moving the file aside) when it is damaged. */
