@@ -9,6 +9,7 @@ import { FullNode } from './nodes.js'
 import { Rng } from './rng.js'
 import { COINBASE_VALUE, makeScale, NETWORK_HASHRATE, SIM_GENESIS_TIME, type Scale } from './scaling.js'
 import { payoutScript } from './scripts.js'
+import { chooseTimelyParent } from '../../src/work/timely-tip.js'
 
 /**
  * One cooperative of constant hashrate, honest miners plus one attacker who chooses its header
@@ -51,6 +52,8 @@ export interface TimewarpConfig {
   duration: number
   /** Longest private branch a withholder keeps before it publishes regardless (default: no limit). */
   maxPrivate?: number
+  /** false: honest miners always mine on the public tip (protocol v2 nodes before the timely-tip policy). */
+  timelyPolicy?: boolean
 }
 
 export interface TimewarpMeasures {
@@ -107,6 +110,8 @@ class TimewarpRun {
   private readonly rngs: [Rng, Rng]
   private readonly hashrates: [number, number]
   private readonly next: [number, number] = [Infinity, Infinity]
+  /** The parent each miner's current job is on (what `next` was drawn for). */
+  private readonly jobParents: [string | null, string | null] = [null, null]
   private readonly counters: [number, number] = [0, 0]
   private readonly found = new Map<string, Found>()
   private now = 0
@@ -136,7 +141,6 @@ class TimewarpRun {
   async run(): Promise<void> {
     await this.publicNode.init(this.config.params)
     await this.privateNode?.init(this.config.params)
-    this.onPublicTip()
     this.schedule(HONEST)
     this.schedule(ATTACKER)
     for (;;) {
@@ -162,9 +166,15 @@ class TimewarpRun {
     return idHex === null ? undefined : node.chain.get(idHex)
   }
 
+  /**
+   * Honest miners mine on the timely share with the most work (src/work/timely-tip.ts, as the
+   * node's job builder does); the attacker on its private branch, else on the public tip.
+   */
   private parentOf(miner: number): string | null {
     if (miner === ATTACKER && this.privateBranch.length > 0) return (this.privateBranch.at(-1) as Envelope).id
-    return this.publicNode.tipHex
+    if (miner === ATTACKER || this.config.timelyPolicy === false) return this.publicNode.tipHex
+    const tip = this.record(this.publicNode, this.publicNode.tipHex)
+    return chooseTimelyParent(this.publicNode.chain, tip, this.clock, this.config.params.maxTimeStep).parent?.idHex ?? null
   }
 
   /** Draws `miner`'s next find from now on its current job: memoryless, so redrawing on a job change is exact. */
@@ -172,7 +182,10 @@ class TimewarpRun {
     const node = miner === HONEST ? this.publicNode : this.attackerNode
     const rate = this.hashrates[miner] as number
     if (rate === 0) return
-    const target = bitsToTarget(node.chain.expectedBits(this.record(node, this.parentOf(miner))))
+    const parent = this.parentOf(miner)
+    this.jobParents[miner] = parent
+    if (miner === HONEST) this.sampleHonestJob(parent)
+    const target = bitsToTarget(node.chain.expectedBits(this.record(node, parent)))
     this.next[miner] = this.now + (this.rngs[miner] as Rng).exp(Number(targetToWork(target)) / rate)
   }
 
@@ -182,7 +195,7 @@ class TimewarpRun {
   }
 
   private async mine(miner: number, node: FullNode, stamp: (clock: number, minTime: number) => number): Promise<Envelope> {
-    const base = await node.workBaseOn(this.parentOf(miner))
+    const base = await node.workBaseOn(this.jobParents[miner] as string | null)
     const share = mintShare({ base, block: this.block, script: payoutScript(miner), miner, counter: this.nextCounter(miner), time: Math.min(U32_MAX, stamp(this.clock, base.minTime)), blockBits: this.scale.blockBits })
     const env = shareEnvelope(this.seq++, share, node.index, miner, 'honest')
     this.found.set(env.id, { miner, foundAt: this.now })
@@ -190,10 +203,8 @@ class TimewarpRun {
   }
 
   private async publish(env: Envelope): Promise<void> {
-    const before = this.publicNode.tipHex
     await this.publicNode.deliver(env)
     if (!this.publicNode.has(env.id)) throw new Error(`the public node refused a ${env.miner === HONEST ? 'honest' : 'hostile'} share: ${JSON.stringify(this.publicNode.rejected.at(-1))}`)
-    if (this.publicNode.tipHex !== before) this.onPublicTip()
   }
 
   private async honestFinds(): Promise<void> {
@@ -247,10 +258,10 @@ class TimewarpRun {
     }
   }
 
-  /** Samples what honest miners face at a new public tip. */
-  private onPublicTip(): void {
+  /** Samples what honest miners face on each job: its target, and how far ahead they must stamp. */
+  private sampleHonestJob(parentHex: string | null): void {
     const chain = this.publicNode.chain
-    const tip = this.record(this.publicNode, this.publicNode.tipHex)
+    const tip = this.record(this.publicNode, parentHex)
     const work = Number(targetToWork(bitsToTarget(chain.expectedBits(tip))))
     const total = this.hashrates[HONEST] + this.hashrates[ATTACKER]
     this.worstSolveRatio = Math.max(this.worstSolveRatio, work / total / this.config.params.shareInterval)

@@ -30,6 +30,8 @@ export interface TimewarpRow extends TimewarpMeasures {
   honestTargetPerHour: number
   /** Best-chain shares whose chain time is below their header time (the cap bound). */
   cappedShares: number
+  /** Honest miners mine on the timely share with the most work (SPEC.md §5.4); false: always on the best tip. */
+  timelyPolicy: boolean
 }
 
 export interface TimewarpResult {
@@ -47,17 +49,20 @@ interface RunSpec {
   strategy: StampStrategy
   attackerShare: number
   noCap: boolean
+  /** false: honest nodes without the timely-tip policy (SPEC.md §5.4), as before it existed. */
+  timelyPolicy: boolean
 }
 
 /** Every run of the scenario, in report order. */
 function runSpecs(): RunSpec[] {
   const specs: RunSpec[] = []
-  for (const strategy of STAMP_STRATEGIES) for (const attackerShare of SHARES) specs.push({ strategy, attackerShare, noCap: false })
-  for (const attackerShare of SHARES) specs.push({ strategy: 'future-7000', attackerShare, noCap: true })
+  for (const strategy of STAMP_STRATEGIES) for (const attackerShare of SHARES) specs.push({ strategy, attackerShare, noCap: false, timelyPolicy: true })
+  for (const attackerShare of SHARES) specs.push({ strategy: 'future-7000', attackerShare, noCap: true, timelyPolicy: false })
+  for (const attackerShare of SHARES) specs.push({ strategy: 'withheld', attackerShare, noCap: false, timelyPolicy: false })
   return specs
 }
 
-const specKey = (r: { strategy: string; attackerShare: number; maxTimeStep: number }): string => `${r.strategy}/${r.attackerShare}/${r.maxTimeStep === NO_CAP_STEP}`
+const specKey = (r: { strategy: string; attackerShare: number; maxTimeStep: number; timelyPolicy: boolean }): string => `${r.strategy}/${r.attackerShare}/${r.maxTimeStep === NO_CAP_STEP}/${r.timelyPolicy}`
 
 export const timewarp: Scenario<TimewarpResult> = {
   name: 'timewarp',
@@ -74,8 +79,8 @@ export const timewarp: Scenario<TimewarpResult> = {
     for (const [i, spec] of runSpecs().entries()) {
       if (i % part.count !== part.index) continue
       const runParams = spec.noCap ? simParams(opts.seed, { ...(opts.quick ? { windowShares: 60 } : {}), maxTimeStep: NO_CAP_STEP }) : params
-      opts.log?.(`timewarp: ${spec.strategy} ${pct(spec.attackerShare, 0)}${spec.noCap ? ' (no cap)' : ''}`)
-      const m = await runTimewarp({ seed: opts.seed, params: runParams, attackerShare: spec.attackerShare, strategy: spec.strategy, duration })
+      opts.log?.(`timewarp: ${spec.strategy} ${pct(spec.attackerShare, 0)}${spec.noCap ? ' (no cap)' : ''}${spec.timelyPolicy ? '' : ' (no timely-tip policy)'}`)
+      const m = await runTimewarp({ seed: opts.seed, params: runParams, attackerShare: spec.attackerShare, strategy: spec.strategy, duration, timelyPolicy: spec.timelyPolicy })
       const { cappedShares, ...measures } = m
       rows.push({
         ...roundMeasures(measures),
@@ -83,6 +88,7 @@ export const timewarp: Scenario<TimewarpResult> = {
         strategy: spec.strategy,
         attackerShare: spec.attackerShare,
         maxTimeStep: runParams.maxTimeStep,
+        timelyPolicy: spec.timelyPolicy,
         hours,
         honestPerHour: round(m.honestShares / hours, 2),
         honestTargetPerHour: round(((1 - spec.attackerShare) * 3_600) / params.shareInterval, 2)
@@ -129,7 +135,8 @@ const LABEL: Record<StampStrategy, string> = {
 }
 
 function rowLabel(row: TimewarpRow, capStep: number): string {
-  return row.maxTimeStep === capStep ? LABEL[row.strategy] : `${LABEL[row.strategy]}, no cap (v1 rules)`
+  if (row.maxTimeStep !== capStep) return `${LABEL[row.strategy]}, no cap (v1 rules)`
+  return row.timelyPolicy ? LABEL[row.strategy] : `${LABEL[row.strategy]}, no timely-tip policy`
 }
 
 /** 2^x as a factor: "x1.12" or "/1.12". */
@@ -139,21 +146,27 @@ function factor(log2: number): string {
   return `x${fixed(f, 3)}`
 }
 
-/** The withheld branch against the same withholding with honest stamps, at each hashrate: the timestamps' own part. */
-function withholdingLines(rows: TimewarpRow[], maxTimeStep: number): string[] {
+/**
+ * The withheld branch against the same withholding with honest stamps, at each hashrate: the
+ * timestamps' own part; and against nodes without the timely-tip policy.
+ */
+function withholdingLines(rows: TimewarpRow[], noPolicy: TimewarpRow[]): string[] {
   return SHARES.flatMap((share) => {
     const w = rows.find((x) => x.strategy === 'withheld' && x.attackerShare === share)
     const c = rows.find((x) => x.strategy === 'withheld-honest' && x.attackerShare === share)
     const b = rows.find((x) => x.strategy === 'honest' && x.attackerShare === share)
+    const n = noPolicy.find((x) => x.strategy === 'withheld' && x.attackerShare === share)
     if (w === undefined || c === undefined || b === undefined) return []
+    const before = n === undefined ? '' : ` Without the policy the same attack held ${pct(n.attackerWindowShare, 2)} of the window and pushed the median time past ${int(n.maxMtpExcess)} s ahead (${fixed(n.secondsBeyondBitcoinLimit, 0)} s beyond Bitcoin's 7,200 s limit; longest winning branch ${n.longestWonBranch} shares).`
     return [
-      `- Withholding, ${pct(share, 0)}: with future stamps the attacker holds ${pct(w.attackerWindowShare, 2)} of the window, with honest stamps ${pct(c.attackerWindowShare, 2)}, honest ${pct(b.attackerWindowShare, 2)}; the median time past runs up to ${int(w.maxMtpExcess)} s ahead of the clock (honest stamps: ${int(c.maxMtpExcess)} s; ${fixed(w.secondsBeyondBitcoinLimit, 0)} s beyond Bitcoin's 7,200 s limit), its longest winning branch is ${w.longestWonBranch} shares (${int(Math.max(0, w.longestWonBranch - 5) * maxTimeStep)} s by the (k - 5) x maxTimeStep bound of one branch), targets drift up to ${factor(w.maxTargetDriftLog2)} from the equilibrium and the longest honest gap is ${int(w.longestHonestGap)} s (${int(c.longestHonestGap)} s with honest stamps).`
+      `- Withholding, ${pct(share, 0)}: with future stamps the attacker holds ${pct(w.attackerWindowShare, 2)} of the window, with honest stamps ${pct(c.attackerWindowShare, 2)}, honest ${pct(b.attackerWindowShare, 2)}; honest miners stamp at most ${int(Math.max(0, w.maxMtpExcess))} s ahead of the clock (honest stamps: ${int(Math.max(0, c.maxMtpExcess))} s), targets drift up to ${factor(w.maxTargetDriftLog2)} from the equilibrium and the longest honest gap is ${int(w.longestHonestGap)} s (${int(c.longestHonestGap)} s with honest stamps).${before}`
     ]
   })
 }
 
 function renderTimewarp(r: TimewarpResult) {
-  const capped = r.rows.filter((x) => x.maxTimeStep === r.maxTimeStep)
+  const capped = r.rows.filter((x) => x.maxTimeStep === r.maxTimeStep && x.timelyPolicy)
+  const noPolicy = r.rows.filter((x) => x.maxTimeStep === r.maxTimeStep && !x.timelyPolicy)
   const noCap = r.rows.filter((x) => x.maxTimeStep !== r.maxTimeStep)
   const row = (x: TimewarpRow) => [
     rowLabel(x, r.maxTimeStep),
@@ -201,7 +214,7 @@ function renderTimewarp(r: TimewarpResult) {
   const biased = worst((x) => x.attackerWindowShare / x.attackerShare)
   const setup = `seed ${r.seed}; one cooperative of constant hashrate, ${fixed(r.hours, 1)} simulated hours per run (~${int((r.hours * 3600) / r.params.shareInterval)} shares), instant propagation; ${paramsLine(r.params)}, maxTimeStep ${r.maxTimeStep} s`
   const md = [
-    `Setup: ${setup}. Honest miners stamp max(clock, median time past + 1), as the node's job builder does; the attacker stamps as its row says, and every share is built by the real job code and applied by a real \`ShareChainState\`, so each hostile share is one the rules accept. A withholder mines on its own view, publishes its branch when it has more work and one honest share could overtake it (no length limit: the longest branch it can win), and gives up, publishing for what uncle credit it gets, once two honest shares behind. Each run shares its seed with the honest baseline of the same hashrate.`,
+    `Setup: ${setup}. Honest miners stamp max(clock, median time past + 1) and mine on the timely share with the most work (SPEC.md §5.4), as the node's job builder does; the attacker stamps as its row says, and every share is built by the real job code and applied by a real \`ShareChainState\`, so each hostile share is one the rules accept. A withholder mines on its own view, publishes its branch when it has more work and one honest share could overtake it (no length limit: the longest branch it can win), and gives up, publishing for what uncle credit it gets, once two honest shares behind. Each run shares its seed with the honest baseline of the same hashrate.`,
     '',
     `Columns: honest shares per hour on the final best chain against the schedule's rate for the honest hashrate; the longest simulated time between honest best-chain shares (run start and end included; a stall shows here); the largest expected time the whole cooperative needed for the next share at any public tip, over the ${r.params.shareInterval} s interval; the attacker's mean part of the PPLNS window weight (after the first window) beside its hashrate; the largest excess of the median time past over the clock (honest miners must stamp at least that far ahead); the largest change of one share's target over its parent's, and the largest distance of any best-chain target from the equilibrium (hashrate is constant, so the schedule's target never moves).`,
     '',
@@ -211,9 +224,11 @@ function renderTimewarp(r: TimewarpResult) {
     `- Stalls: the longest honest gap in any attacked run is ${int(gap.longestHonestGap)} s (${rowLabel(gap, r.maxTimeStep)}, ${pct(gap.attackerShare, 0)}; its baseline's: ${int(baseline(gap.attackerShare)?.longestHonestGap ?? NaN)} s); no public tip ever asked more than ${fixed(worst((x) => x.worstSolveRatio).worstSolveRatio, 2)} intervals of the whole cooperative's hashrate.`,
     `- Median time past: honest miners had to stamp at most ${int(ahead.maxMtpExcess)} s ahead of their clock (${rowLabel(ahead, r.maxTimeStep)}, ${pct(ahead.attackerShare, 0)}), against Bitcoin's 7,200 s future limit; ${capped.some((x) => x.secondsBeyondBitcoinLimit > 0) ? '**some runs crossed it**' : 'no run crossed it'}.`,
     `- Window: the attacker's largest part of the window relative to its hashrate is ${fixed(biased.attackerWindowShare / biased.attackerShare, 3)}x (${rowLabel(biased, r.maxTimeStep)}, ${pct(biased.attackerShare, 0)}: ${pct(biased.attackerWindowShare, 2)} of the weight); the honest baselines show what luck alone gives.`,
-    ...withholdingLines(capped, r.maxTimeStep),
+    ...withholdingLines(capped, noPolicy),
     '',
-    `How a withholder gets there: each of its future-stamped private shares advances the chain time maxTimeStep (${r.maxTimeStep} s) while little real time passes, so its branch's targets ease by 2^((maxTimeStep - interval) / half-life) a share, down to the cooperative maximum (16x easier than the equilibrium here; on mainnet maxShareBits, difficulty 65,536, is thousands of times easier than a large cooperative's equilibrium), and its shares get cheap: a winning branch holds many consecutive hostile shares, not the few that independent luck gives. After a release honest miners stamp median time past + 1, which never pulls the median back, so the next branch starts from the advanced chain time and the excess adds up from branch to branch; it drains only as fast as the clock catches up. Payouts go by work, so the cheap shares do not by themselves pay the attacker more; the window column, and its honest-stamp control, show what withholding itself gains.`,
+    `Why future stamps on a withheld branch no longer pay: each future-stamped private share advances its branch's chain time up to maxTimeStep (${r.maxTimeStep} s) while little real time passes, so the branch's targets ease by 2^((maxTimeStep - interval) / half-life) a share, down to the cooperative maximum, and its shares get cheap. Without a clock, no rule can tell this from a cooperative that lost hashrate (SPEC.md §5.1). Honest nodes' clocks can: a node mines on the timely share with the most work (SPEC.md §5.4), and a released branch whose chain time is ahead of the clock is not timely, so honest work never goes on top of it; it loses on work. The rows marked "no timely-tip policy" replay the attack against nodes that always mine on the best tip (hashcoop before the policy), where a winning branch handed honest miners its chain time and its median time past, and the excess added up from branch to branch.`,
+    '',
+    noPolicy.length === 0 ? '' : table(header, noPolicy.map(row)),
     '',
     noCap.length === 0
       ? ''

@@ -255,6 +255,11 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     this.reach.evaluate()
     work.on('share', (e) => this.emit('share', e))
     this.on('tip', () => void this.view.get('stats').then((s) => this.workerStats.syncBlocks((s?.value as { blocks?: number } | undefined)?.blocks ?? 0)).catch(() => {}))
+    work.on('tipAhead', (e) => {
+      const what = `the best share ${e.tip.slice(0, 16)} claims a time ${e.aheadBy} s past this node's clock plus maxTimeStep`
+      if (e.minedOn === e.tip) log.warn(e, `${what}, and so does every recent share: mining on it anyway; check this machine's clock (operator guide, "Share-chain time")`)
+      else log.warn(e, `${what}: mining on ${e.minedOn === null ? 'the first share' : e.minedOn.slice(0, 16)} until the clock reaches it (a share stamped ahead, SPEC.md §5.4)`)
+    })
     work.on('clockConflict', (e) =>
       log.warn(e, `the share-chain's median time past is ${e.shareChainMinTime - e.bitcoinMaxTime} s beyond what bitcoind accepts: shares stay valid, but a block found now would be refused as too new (operator guide, "Share-chain time")`)
     )
@@ -308,6 +313,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
   async stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.reach.close()
+      this.work.close()
       await this.templates.close().catch(() => {})
       await this.stratum.close().catch(() => {})
       await this.foundBlocks.close().catch(() => {})

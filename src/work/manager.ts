@@ -14,6 +14,7 @@ import { checkStage1, ShareRejected } from '../sharechain/validate.js'
 import { KEY, type ViewReader } from '../sharechain/view.js'
 import type { Payout, Solution, SolutionVerdict, StratumJob } from '../stratum/types.js'
 import { RecentIds } from './recent-ids.js'
+import { chooseTimelyParent, type TimelyChoice } from './timely-tip.js'
 
 /**
  * The work layer: turns the latest block template and the share-chain tip into stratum jobs, and
@@ -96,6 +97,11 @@ export interface WorkEvents {
   share: [event: { id: string; address: string; worker: string; height: number }]
   block: [event: { hash: string; height: number; accepted: boolean; reason: string | null; status: string | null; address: string }]
   rejected: [event: { reason: string; address: string }]
+  /**
+   * The view's tip claims a time more than maxTimeStep past this node's clock, so jobs go on the
+   * timely share with the most work instead (src/work/timely-tip.ts); once per tip passed over.
+   */
+  tipAhead: [event: { tip: string; aheadBy: number; minedOn: string | null }]
   /** The share-chain's median time past went ahead of bitcoind's clock by more than Bitcoin allows (once per episode). */
   clockConflict: [event: { shareChainMinTime: number; bitcoinMaxTime: number }]
 }
@@ -113,6 +119,9 @@ export class WorkManager extends EventEmitter<WorkEvents> {
   private rebuildAgain = false
   private readonly recentIds = new RecentIds(RECENT_IDS)
   private inClockConflict = false
+  /** The tip last passed over as not timely, and the timer that rebuilds once it is. */
+  private passedOver: string | null = null
+  private timelyTimer: NodeJS.Timeout | null = null
   private readonly now: () => number
   readonly stats: WorkStats = { jobs: 0, shares: { accepted: 0, rejected: 0 }, blocks: { submitted: 0, accepted: 0, rejected: 0, raceLost: 0, unsubmitted: 0, lastReason: null }, lastNewBlockToJobMs: null }
 
@@ -159,7 +168,7 @@ export class WorkManager extends EventEmitter<WorkEvents> {
   private async buildJob(): Promise<void> {
     const t = this.template
     if (t === null || this.opts.workRefusal?.() != null) return // no work on a template that may be stale
-    const base = await this.opts.state.workBase(this.opts.view)
+    const base = await this.timelyWorkBase()
     if (base === null) return // no genesis yet
     const block: BlockFields = {
       blockHeight: t.height,
@@ -191,7 +200,7 @@ export class WorkManager extends EventEmitter<WorkEvents> {
     this.jobs.set(stratum.id, { stratum, template: t, base, block, shareTarget, factory })
     while (this.jobs.size > JOBS_KEPT) this.jobs.delete(this.jobs.keys().next().value as string)
     this.lastPrevHash = t.prevHash
-    this.lastTipId = base.parent?.idHex ?? null
+    this.lastTipId = this.viewTipId
     this.stats.jobs++
     this.opts.publish(stratum)
     if (this.templateIsNewBlock) {
@@ -215,6 +224,45 @@ export class WorkManager extends EventEmitter<WorkEvents> {
     if (conflict && !this.inClockConflict) this.emit('clockConflict', { shareChainMinTime: base.minTime, bitcoinMaxTime })
     this.inClockConflict = conflict
     return time
+  }
+
+  /** The view's tip when the last job was built (onChainUpdate compares the next with it). */
+  private viewTipId: string | null = null
+
+  /** The work base on the timely share with the most work (SPEC.md §5.4): the view's tip, unless it claims a time still to come. */
+  private async timelyWorkBase(): Promise<WorkBase | null> {
+    const { state, view } = this.opts
+    const base = await state.workBase(view)
+    const chain = state.shareChain
+    this.viewTipId = base?.parent?.idHex ?? null
+    if (base === null || chain === null || base.parent === null) return base
+    const choice = chooseTimelyParent(chain, base.parent, Math.floor(this.now() / 1000), chain.params.maxTimeStep)
+    this.noteTimeliness(base.parent.idHex, choice)
+    return choice.parent === base.parent ? base : state.workBaseAt(view, choice.parent?.idHex ?? null)
+  }
+
+  /** Tells once per tip passed over, and rebuilds when the clock reaches it. */
+  private noteTimeliness(tipHex: string, choice: TimelyChoice): void {
+    if (choice.timelyAt === null) {
+      this.passedOver = null
+      return
+    }
+    if (this.passedOver === tipHex) return
+    this.passedOver = tipHex
+    this.emit('tipAhead', { tip: tipHex, aheadBy: choice.aheadBy, minedOn: choice.parent?.idHex ?? null })
+    if (this.timelyTimer !== null) clearTimeout(this.timelyTimer)
+    const waitMs = Math.max(0, choice.timelyAt * 1000 - this.now()) + 1000
+    this.timelyTimer = setTimeout(() => {
+      this.timelyTimer = null
+      void this.rebuild().catch(() => {})
+    }, waitMs)
+    this.timelyTimer.unref()
+  }
+
+  /** Stops the timer that waits for a tip from the future. */
+  close(): void {
+    if (this.timelyTimer !== null) clearTimeout(this.timelyTimer)
+    this.timelyTimer = null
   }
 
   /** The stratum server's solution handler. */

@@ -10,7 +10,7 @@ import { hostileTime } from '../../../sims/core/timewarp-run.js'
 describe('timewarp scenario (quick)', () => {
   let result: TimewarpResult | undefined
   const run = async (): Promise<TimewarpResult> => (result ??= await timewarp.run({ seed: 1, quick: true }))
-  const v2 = (r: TimewarpResult): TimewarpRow[] => r.rows.filter((x) => x.maxTimeStep === r.maxTimeStep)
+  const v2 = (r: TimewarpResult): TimewarpRow[] => r.rows.filter((x) => x.maxTimeStep === r.maxTimeStep && x.timelyPolicy)
   const published = (x: TimewarpRow): boolean => !x.strategy.startsWith('withheld')
 
   it('runs every strategy at 1 %, 10 % and 30 % and the v1 replay, each applying v1 rules exactly', async () => {
@@ -18,6 +18,7 @@ describe('timewarp scenario (quick)', () => {
     expect(v2(r)).toHaveLength(8 * 3)
     const v1 = r.rows.filter((x) => x.maxTimeStep !== r.maxTimeStep)
     expect(v1.map((x) => x.attackerShare)).toEqual([0.01, 0.1, 0.3])
+    expect(r.rows.filter((x) => !x.timelyPolicy && x.maxTimeStep === r.maxTimeStep).map((x) => `${x.strategy} ${x.attackerShare}`)).toEqual(['withheld 0.01', 'withheld 0.1', 'withheld 0.3'])
     for (const x of v1) expect(x.cappedShares).toBe(0)
     // Attackers that stamp ahead are really capped on v2 (else the scenario tests nothing).
     for (const x of v2(r)) if (x.strategy === 'future-day' && x.attackerShare === 0.3) expect(x.cappedShares).toBeGreaterThan(10)
@@ -43,14 +44,20 @@ describe('timewarp scenario (quick)', () => {
     }
   }, 300_000)
 
-  it('records the withheld-branch finding: future stamps on released branches push the median time past ahead, honest stamps do not', async () => {
-    // Not a property the protocol wants: the measured behaviour of v2 (docs/sims.md, Timewarp), kept
-    // so that a rule change that removes it fails here and the report is regenerated.
+  it('withholding with future stamps gains nothing against nodes with the timely-tip policy; without it, the median time past runs ahead', async () => {
     const r = await run()
-    const at = (strategy: string) => v2(r).find((x) => x.strategy === strategy && x.attackerShare === 0.3)
-    expect(at('withheld-honest')?.maxMtpExcess).toBeLessThanOrEqual(r.maxTimeStep)
-    expect(at('withheld')?.maxMtpExcess).toBeGreaterThan(20 * r.maxTimeStep)
-    for (const x of v2(r).filter((y) => y.attackerShare <= 0.1)) expect(x.maxMtpExcess, `${x.strategy} ${x.attackerShare}`).toBeLessThanOrEqual(r.maxTimeStep)
+    const at = (strategy: string, share = 0.3) => v2(r).find((x) => x.strategy === strategy && x.attackerShare === share)
+    for (const share of [0.01, 0.1, 0.3]) {
+      const w = at('withheld', share)
+      // Honest miners never stamp ahead of their clock: the released branch is never built on.
+      expect(w?.maxMtpExcess, `${share}`).toBeLessThanOrEqual(r.maxTimeStep)
+      // Future stamps lose the attacker part of its window against plain withholding (its control).
+      expect(w?.attackerWindowShare ?? 1, `${share}`).toBeLessThanOrEqual((at('withheld-honest', share)?.attackerWindowShare ?? 0) + 0.01)
+    }
+    // The replay against nodes without the policy (SPEC.md §5.4): the attack as protocol v2 first shipped.
+    const unprotected = r.rows.find((x) => !x.timelyPolicy && x.strategy === 'withheld' && x.attackerShare === 0.3)
+    expect(unprotected?.maxMtpExcess).toBeGreaterThan(20 * r.maxTimeStep)
+    expect(unprotected?.attackerWindowShare).toBeGreaterThan(at('withheld')?.attackerWindowShare ?? 1)
   }, 300_000)
 
   it('gives a published timestamp attacker no more of the window than its honest baseline on the same seed', async () => {
