@@ -83,8 +83,13 @@ export class ShareChain {
   }
 
   /** Known shares at the `depth` heights ending at `tip`'s height, on any branch. */
-  *recent(tip: ShareRecord, depth: number): Generator<ShareRecord> {
-    for (let h = Math.max(0, tip.height - depth + 1); h <= tip.height; h++) {
+  recent(tip: ShareRecord, depth: number): Generator<ShareRecord> {
+    return this.atHeights(tip.height - depth + 1, tip.height)
+  }
+
+  /** Known shares at heights `from` to `to` (inclusive), on any branch. */
+  *atHeights(from: number, to: number): Generator<ShareRecord> {
+    for (let h = Math.max(0, from); h <= to; h++) {
       for (const id of this.byHeight.get(h) ?? []) {
         const r = this.records.get(id)
         if (r !== undefined) yield r

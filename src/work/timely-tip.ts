@@ -4,8 +4,8 @@ import type { ShareChain, ShareRecord } from '../sharechain/chain.js'
  * Which share a node mines on (SPEC.md §5.4: a node's policy, not a validity rule). The view's
  * tip is the valid share with the most work; a node builds on it only while it is *timely*: its
  * chain time, and the median time past its child would have to beat, at most `tolerance` seconds
- * past this node's clock. Otherwise it builds on the timely share with the most work among the
- * last `depth` heights, until its clock reaches the tip.
+ * past this node's clock. Otherwise it builds on the timely share with the most work within `depth`
+ * heights of the tip, until its clock reaches the tip.
  *
  * Why: chain data cannot tell a future stamp from a fast cooperative (§5.1), so no rule may refuse
  * one; but a withholder that stamps its private branch ahead eases that branch's targets and, once
@@ -26,13 +26,15 @@ export interface TimelyChoice {
 
 /** Heights below the view's tip searched for a timely share: a released branch of cheap shares can be long. */
 export const TIMELY_DEPTH = 512
+/** Heights above it: a branch with less work can have more (easier) shares. */
+const TIMELY_ABOVE = 64
 
 export function chooseTimelyParent(chain: ShareChain, tip: ShareRecord | undefined, now: number, tolerance: number, depth = TIMELY_DEPTH): TimelyChoice {
   if (tip === undefined) return { parent: undefined, aheadBy: 0, timelyAt: null }
   const claimed = claimedTime(chain, tip)
   if (claimed <= now + tolerance) return { parent: tip, aheadBy: 0, timelyAt: null }
   let best: ShareRecord | undefined
-  for (const r of chain.recent(tip, depth)) {
+  for (const r of chain.atHeights(tip.height - depth, tip.height + TIMELY_ABOVE)) {
     if (r === tip || claimedTime(chain, r) > now + tolerance) continue
     if (chain.isBetter(r, best)) best = r
   }
