@@ -11,6 +11,7 @@ import { consensusId, defaultParams, type CoopParams, type ParamsOverrides } fro
 import { encodeEntry, type Share } from '../../protocol/share.js'
 import { ShareChainState, type LogEntry, type Outcome, type StateOptions } from '../../src/sharechain/state.js'
 import { MemoryView } from '../../src/sharechain/memory-view.js'
+import type { BlockTemplate } from '../../src/bitcoin/template.js'
 import type { ViewReader } from '../../src/sharechain/view.js'
 import { jobMerkleRoot, makeShareJob, shareFromSolution, type BlockFields } from '../../src/sharechain/build.js'
 
@@ -150,4 +151,27 @@ export async function mineShare(state: ShareChainState, view: ViewReader, script
     if (nonce === 0xffffffff) throw new Error('nonce space exhausted')
   }
   return shareFromSolution(job, extranonce, bytes)
+}
+
+/** Bitcoin's mainnet difficulty-1 bits: no test hash is a block, so every solution is only a share. */
+export const HARD_BLOCK_BITS = 0x1d00ffff
+
+/** A block template with no transactions whose target no test hash meets (work-layer tests). */
+export function shareOnlyTemplate(curtime = GENESIS_TIME + 1000): BlockTemplate {
+  return {
+    height: 1000,
+    version: 0x20000000,
+    prevHash: new Uint8Array(32).fill(3),
+    bits: HARD_BLOCK_BITS,
+    target: bitsToTarget(HARD_BLOCK_BITS),
+    curtime,
+    mintime: GENESIS_TIME,
+    coinbaseValue: 312_500_000n,
+    transactions: [],
+    witnessCommitment: null,
+    rules: ['csv', 'segwit'],
+    longpollId: null,
+    weightLimit: 4_000_000,
+    sigopLimit: 80_000
+  }
 }

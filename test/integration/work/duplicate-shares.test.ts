@@ -9,34 +9,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { scriptToAddress } from '../../../src/bitcoin/address.js'
 import { bitsToTarget } from '../../../src/bitcoin/target.js'
-import type { BlockTemplate } from '../../../src/bitcoin/template.js'
 import { StratumServer } from '../../../src/stratum/index.js'
 import { WorkManager } from '../../../src/work/manager.js'
 import { KEY, type StatsValue } from '../../../src/sharechain/view.js'
-import { TestChain, minerScript, GENESIS_TIME } from '../../harness/sharechain.js'
+import { TestChain, minerScript, GENESIS_TIME, shareOnlyTemplate } from '../../harness/sharechain.js'
 import { TestMiner, findNonce, type Notify } from '../../unit/stratum/support/test-miner.js'
-
-/** Bitcoin's mainnet difficulty-1 bits: no test hash is a block, every share is only a share. */
-const HARD_BLOCK_BITS = 0x1d00ffff
-
-function template(): BlockTemplate {
-  return {
-    height: 1000,
-    version: 0x20000000,
-    prevHash: new Uint8Array(32).fill(3),
-    bits: HARD_BLOCK_BITS,
-    target: bitsToTarget(HARD_BLOCK_BITS),
-    curtime: GENESIS_TIME + 1000,
-    mintime: GENESIS_TIME,
-    coinbaseValue: 312_500_000n,
-    transactions: [],
-    witnessCommitment: null,
-    rules: ['csv', 'segwit'],
-    longpollId: null,
-    weightLimit: 4_000_000,
-    sigopLimit: 80_000
-  }
-}
 
 interface Rig {
   chain: TestChain
@@ -106,9 +83,9 @@ describe('one header, one share', () => {
   it('the same solution under two identical live jobs: true, then stratum duplicate (22); one share in the log', async () => {
     const r = await rig(undefined, true)
     const { m, extranonce1, size } = await miner(r.port)
-    await r.work.onTemplate(template(), true)
+    await r.work.onTemplate(shareOnlyTemplate(), true)
     const first = await m.notify()
-    await r.work.onTemplate(template(), false) // a refresh: same block, same share tip
+    await r.work.onTemplate(shareOnlyTemplate(), false) // a refresh: same block, same share tip
     const second = await m.notify()
     expect(second.jobId).not.toBe(first.jobId)
     expect(second.coinb1 + second.coinb2).toBe(first.coinb1 + first.coinb2)
@@ -138,8 +115,8 @@ describe('one header, one share', () => {
     const a = await miner(r.port)
     const b = await miner(restarted.port)
     expect(b.extranonce1).toBe(a.extranonce1) // both servers start their extranonce1 at the same value
-    await r.work.onTemplate(template(), true)
-    await restarted.work.onTemplate(template(), true)
+    await r.work.onTemplate(shareOnlyTemplate(), true)
+    await restarted.work.onTemplate(shareOnlyTemplate(), true)
     const jobA = await a.m.notify()
     const jobB = await b.m.notify()
     expect(jobB.coinb1 + jobB.coinb2).toBe(jobA.coinb1 + jobA.coinb2)
@@ -156,7 +133,7 @@ describe('one header, one share', () => {
   it('ntime 7000 s ahead (a v1 stratum took it) is refused by default; nothing is appended', async () => {
     const r = await rig()
     const { m, extranonce1, size } = await miner(r.port)
-    await r.work.onTemplate(template(), true)
+    await r.work.onTemplate(shareOnlyTemplate(), true)
     const job = await m.notify()
     const ahead = (parseInt(job.time, 16) + 7000).toString(16).padStart(8, '0')
     const shareTarget = bitsToTarget((await r.chain.state.workBase(r.chain.view))?.shareBits ?? 0)

@@ -8,32 +8,11 @@ import { describe, expect, it } from 'vitest'
 import { bitsToTarget } from '../../../src/bitcoin/target.js'
 import { headerHash } from '../../../src/bitcoin/header.js'
 import { toHex } from '../../../src/bitcoin/bytes.js'
-import type { BlockTemplate } from '../../../src/bitcoin/template.js'
 import type { StratumJob } from '../../../src/stratum/types.js'
 import { WorkManager } from '../../../src/work/manager.js'
-import { TestChain, minerScript, GENESIS_TIME } from '../../harness/sharechain.js'
+import { TestChain, minerScript, GENESIS_TIME, shareOnlyTemplate } from '../../harness/sharechain.js'
 
-const HARD_BLOCK_BITS = 0x1d00ffff
 const DAY = 86_400
-
-function template(curtime: number): BlockTemplate {
-  return {
-    height: 1000,
-    version: 0x20000000,
-    prevHash: new Uint8Array(32).fill(3),
-    bits: HARD_BLOCK_BITS,
-    target: bitsToTarget(HARD_BLOCK_BITS),
-    curtime,
-    mintime: GENESIS_TIME,
-    coinbaseValue: 312_500_000n,
-    transactions: [],
-    witnessCommitment: null,
-    rules: ['csv', 'segwit'],
-    longpollId: null,
-    weightLimit: 4_000_000,
-    sigopLimit: 80_000
-  }
-}
 
 describe('jobs on the timely tip', () => {
   it('passes over a released branch stamped a day ahead, once, and mines on the honest tip', async () => {
@@ -61,8 +40,8 @@ describe('jobs on the timely tip', () => {
     })
     work.on('tipAhead', (e) => ahead.push(e))
     try {
-      await work.onTemplate(template(now), true)
-      await work.onTemplate(template(now + 1), false)
+      await work.onTemplate(shareOnlyTemplate(now), true)
+      await work.onTemplate(shareOnlyTemplate(now + 1), false)
       expect(ahead).toHaveLength(1) // said once per tip passed over, not per job
       expect(ahead[0]?.tip).toBe(branch)
       const chain = c.state.shareChain
