@@ -26,6 +26,8 @@ import { runAudit, type CommandIo } from '../../../src/cli/audit.js'
 import type { AuditReport } from '../../../src/audit/report.js'
 import { startRegtest, freePort, type RegtestNode } from '../../harness/regtest.js'
 import { startLocalDht, type LocalDht } from '../../harness/dht.js'
+import { readAll } from '../../harness/view-read.js'
+import { waitFor } from '../../harness/autobase-chain.js'
 import type { BlockValue, ShareValue } from '../../../src/sharechain/view.js'
 
 const MINERS = [
@@ -38,20 +40,6 @@ let dht: LocalDht
 let dataDir: string
 let node: HashcoopNode | null = null
 const miners: { client: StratumClient; driver: CpuDriver }[] = []
-
-async function waitFor(cond: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
-
-async function readAll<T>(n: HashcoopNode, prefix: string): Promise<T[]> {
-  const out: T[] = []
-  for await (const e of n.view.createReadStream({ gt: `${prefix}!`, lt: `${prefix}"` })) out.push(e.value as T)
-  return out
-}
 
 beforeAll(async () => {
   regtest = await startRegtest()
