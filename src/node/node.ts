@@ -305,7 +305,10 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     templates.on('error', (err) => log.warn({ err: err.message }, `bitcoind: ${err.message}`))
     base.autobase.on('update', () => {
       void work.onChainUpdate().catch((err: unknown) => log.error({ err: String(err) }, 'building a job failed'))
-      void this.checkTip()
+      // An update racing stop() reads a closed view: only a failure while running is worth a line.
+      this.checkTip().catch((err: unknown) => {
+        if (this.stopping === null) log.warn({ err: String(err) }, `reading the share-chain tip failed: ${String(err)}`)
+      })
     })
     // Keep the whole view local as it grows (a joiner fast-forwards and holds it sparsely): a read,
     // the API's included, must not wait on a peer that may be gone (issue 16: /api/blocks hung).
