@@ -118,13 +118,24 @@ export function minerChart(records: readonly WorkerRecord[], nowMs: number, hour
     }
   }
   const seconds = bucketMs / 1000
-  const chartPoints = sums.map((sum, i) => ({ t: Math.floor((start + (i + 1) * bucketMs) / 1000), hashrate: (sum * 2 ** 32) / seconds }))
+  const firstSeen = Math.min(...records.map((w) => w.firstSeenAt))
+  const chartPoints = sums.map((sum, i) => ({ t: Math.floor((start + (i + 1) * bucketMs) / 1000), hashrate: (sum * 2 ** 32) / coveredSeconds(start + i * bucketMs, bucketMs, firstSeen, nowMs) }))
   const bestShares: MinerChart['bestShares'] = []
   bests.forEach((b, i) => {
     if (b !== null) bestShares.push({ t: (chartPoints[i] as { t: number }).t, difficulty: b.difficulty, worker: b.worker })
   })
   const max = Math.max(0, ...chartPoints.map((p) => p.hashrate))
   return { from: Math.floor(start / 1000), to: Math.floor(end / 1000), bucketSeconds: seconds, points: chartPoints, bestShares, ticks: axisTicks(max) }
+}
+
+/**
+ * Seconds of a bucket the miner could have hashed in: not the part still to come (the current
+ * bucket), nor before it was first seen; at least a minute, as for the hashrate estimates, so one
+ * lucky share just after connecting is no hashrate. A whole bucket's length when nothing overlaps.
+ */
+function coveredSeconds(bucketStart: number, bucketMs: number, firstSeen: number, nowMs: number): number {
+  const covered = Math.min(bucketStart + bucketMs, nowMs) - Math.max(bucketStart, firstSeen)
+  return (covered > 0 ? Math.max(covered, MINUTE_MS) : bucketMs) / 1000
 }
 
 export interface PastPayout {

@@ -75,6 +75,8 @@ export interface WorkStats {
 const PLACEHOLDER_SCRIPT = Uint8Array.from([0x00, 0x14, ...new Uint8Array(20)])
 /** Jobs kept to match late solutions (the stratum server keeps 16 by default). */
 const JOBS_KEPT = 32
+/** The longest delay setTimeout takes (2^31 - 1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1
 /** Share and block headers remembered for the duplicate check (hours of shares for one node). */
 const RECENT_IDS = 8192
 /**
@@ -252,7 +254,8 @@ export class WorkManager extends EventEmitter<WorkEvents> {
     this.passedOver = tipHex
     this.emit('tipAhead', { tip: tipHex, aheadBy: choice.aheadBy, minedOn: choice.parent?.idHex ?? null })
     if (this.timelyTimer !== null) clearTimeout(this.timelyTimer)
-    const waitMs = Math.max(0, choice.timelyAt * 1000 - this.now()) + 1000
+    // A second past the time it claims, so the clock has surely reached it; setTimeout holds at most ~24.8 days.
+    const waitMs = Math.min(Math.max(0, choice.timelyAt * 1000 - this.now()) + 1000, MAX_TIMER_MS)
     this.timelyTimer = setTimeout(() => {
       this.timelyTimer = null
       void this.rebuild().catch(() => {})

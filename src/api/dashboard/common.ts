@@ -46,6 +46,15 @@ export const COMMON_JS = String.raw`
   function btcShort(btc) {
     return btc.replace(/\.?0+$/, '');
   }
+  // A card's amount in a card's width: 4 decimals from 1 BTC, 6 from 0.001, else satoshis; the
+  // exact figure goes in the tooltip (and the tables below show it whole).
+  function setBtcCard(id, btc) {
+    var n = $(id);
+    if (!n) return;
+    var v = Number(btc);
+    n.textContent = v >= 1 ? v.toFixed(4) + ' BTC' : v >= 0.001 ? v.toFixed(6) + ' BTC' : Math.round(v * 1e8).toLocaleString('en-US') + ' sat';
+    n.title = btcShort(btc) + ' BTC';
+  }
   function diff(d) {
     if (d >= 1e6) return (d / 1e6).toPrecision(3) + 'M';
     if (d >= 1e3) return (d / 1e3).toPrecision(3) + 'k';

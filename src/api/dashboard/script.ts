@@ -41,7 +41,7 @@ export const DASHBOARD_JS = String.raw`'use strict';
     var sub = st.bitcoind.blocksSubmitted;
     setText('card-blocks-sub', sub.accepted + ' accepted here' + (sub.rejected > 0 ? ', ' + sub.rejected + ' rejected' : ''));
     if (b.lastTemplate) {
-      setText('card-value', btcShort(b.lastTemplate.coinbaseValueBtc) + ' BTC');
+      setBtcCard('card-value', b.lastTemplate.coinbaseValueBtc);
       setText('card-value-sub', 'block ' + b.lastTemplate.height + ' \u00b7 ' + b.lastTemplate.transactions + ' tx' + (b.lastTemplate.segwit ? ' \u00b7 segwit' : ''));
     }
     var key = coop.joinKey || (coop.private ? 'private cooperative: the join key is not shown' : '');
@@ -167,7 +167,8 @@ export const DASHBOARD_JS = String.raw`'use strict';
       var pill = h('span', 'pill ' + st[1], st[0]);
       if (b.status && b.status.reason) pill.title = b.status.reason;
       status.appendChild(pill);
-      if (!b.submittedHere) status.appendChild(h('span', 'muted small', ' other node'));
+      // On its own line: beside the pill it pushed the table past its card.
+      if (!b.submittedHere) status.appendChild(h('div', 'muted small', 'sent by another node'));
       return row([cell(b.blockHeight, 'num'), cell(short(b.hash, 10, 4), 'mono'), addressCell(b.finder, true), cell(btcShort(b.coinbaseValueBtc), 'num mono'), cell(b.outputs.length, 'num'), status]);
     }), 6, 'no block found yet');
   }

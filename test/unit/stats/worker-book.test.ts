@@ -139,6 +139,24 @@ describe('the miner chart', () => {
   })
 })
 
+describe('the miner chart, its newest bucket', () => {
+  it('divides by the part of a bucket that has passed since the worker was first seen, not by the whole bucket', () => {
+    const book = new WorkerBook()
+    // Found 2 minutes into a 10-minute bucket, mining since then at a steady rate: 2 difficulty-60 shares a minute.
+    const start = T0 - (T0 % (10 * MINUTE_MS)) + 10 * MINUTE_MS
+    const now = start + 4 * MINUTE_MS
+    for (let t = start + 2 * MINUTE_MS; t < now; t += 30_000) book.record(ok(A, 'rig', t, 60))
+    const chart = minerChart(book.workersOf(A), now, 24, 144)
+    const steady = (2 * 60 * 2 ** 32) / 60
+    expect(chart.points.at(-1)?.hashrate).toBeCloseTo(steady)
+    const [rig] = book.workersOf(A)
+    if (rig === undefined) throw new Error('no worker')
+    expect(chart.points.at(-1)?.hashrate).toBeCloseTo(WorkerBook.hashrate(rig, 10 * MINUTE_MS, now))
+    // A bucket before the worker was first seen shows nothing, and no division by zero.
+    expect(chart.points.at(-2)?.hashrate).toBe(0)
+  })
+})
+
 describe('WorkerStats in the data dir', () => {
   it('survives a restart: counts, bests and the hashrate buckets come back', async () => {
     const dir = tempDir()
