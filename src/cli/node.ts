@@ -64,6 +64,7 @@ async function serve(settings: NodeSettings, logger: Logger, io: NodeRunIo): Pro
         startDifficulty: settings.stratum.startDifficulty,
         maxShareRate: settings.stratum.maxShareRate,
         ...settings.stratum.limits,
+        coinbaseLimitRules: settings.stratum.coinbaseLimitRules,
         ...(settings.stratum.tls === null ? {} : { tls: await readTls(settings.stratum.tls) }),
         logger: stratumLogger(logger.child({ component: 'stratum' }))
       },

@@ -97,10 +97,15 @@ interface NodeParts {
   log: CoopLogger
 }
 
-/** Coinbase budget reserved in templates: maxOutputs outputs of the largest standard kind. */
+/**
+ * Coinbase budget reserved in templates: the larger of maxOutputs outputs of the largest standard
+ * kind (the full class) and the largest byte class (SPEC.md §7.6), whose outputs are at least 31 B.
+ */
 function coinbaseReservation(params: CoopParams): { reservedWeight: number; reservedSigops: number } {
   const outputs = params.maxOutputs + 2
-  return { reservedWeight: 4 * (200 + outputs * 44) + 4 * 100, reservedSigops: 4 * params.maxOutputs }
+  const largestClass = params.coinbaseClasses.at(-1) ?? 0
+  const reservedWeight = Math.max(4 * (200 + outputs * 44), 4 * largestClass) + 4 * 100
+  return { reservedWeight, reservedSigops: 4 * Math.max(params.maxOutputs, Math.floor(largestClass / 31)) }
 }
 
 export class HashcoopNode extends EventEmitter<NodeEvents> {
