@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bitsToTarget, difficultyToTarget, targetToBits } from '../src/bitcoin/target.js'
 import { NETWORKS, isNetworkName, type NetworkName } from '../src/bitcoin/networks.js'
 import { concatBytes } from '../src/bitcoin/bytes.js'
-import { boundedUint, decode, encode, fixedBytes, uint32, utf8, type Codec } from './codec.js'
+import { boundedArray, boundedUint, decode, encode, fixedBytes, uint32, utf8, type Codec } from './codec.js'
 import { PROTOCOL_VERSION } from './version.js'
 
 /**
@@ -38,8 +38,14 @@ export interface CoopParams {
   finderBonusBps: number
   /** Amounts below this (satoshis) are paid by the dust lottery (SPEC.md §7.4). */
   minPayout: number
-  /** Most payout outputs in a coinbase (firmware limits, block weight). */
+  /** Most payout outputs in a coinbase of the full class (coinbase class 0; SPEC.md §7.4). */
   maxOutputs: number
+  /**
+   * Byte budgets of the coinbase classes 1..n, ascending (SPEC.md §7.6): the most bytes the whole
+   * non-witness coinbase transaction of a share of that class may take, for firmware that cannot
+   * take a larger one. Class 0, "full", is bounded by maxOutputs only.
+   */
+  coinbaseClasses: number[]
   /** Easiest share target allowed at all, in compact form (the stage-1 anti-spam bound). */
   maxShareBits: number
   /** Share target of the first share, in compact form. */
@@ -50,6 +56,22 @@ export interface CoopParams {
 
 export const GENESIS_VERSION = PROTOCOL_VERSION
 const MAX_U32 = 0xffffffff
+
+/** At most 16 byte classes (the share's class index is one byte; 16 covers every firmware family). */
+export const MAX_COINBASE_CLASSES = 16
+/** A byte class above 1 MB would not fit a block's weight; the full class covers large coinbases. */
+export const MAX_COINBASE_CLASS_BYTES = 1_000_000
+/**
+ * The smallest byte budget a class may have: the largest coinbase without payouts (version 4,
+ * input count 1, prevout 36, scriptSig 1 + 100, sequence 4, output count 1, witness commitment 47,
+ * share commitment 43, lock time 4 = 241 bytes) plus the finder's and the pot's outputs at the
+ * largest standard size (43 bytes each, P2WSH/P2TR). Every class can then always be built.
+ */
+export const MIN_COINBASE_CLASS_BYTES = 241 + 2 * 43
+/** The default byte classes: NiceHash-style proxies, stock S19, stock S21, Whatsminer (SPEC.md §9). */
+export const DEFAULT_COINBASE_CLASSES: readonly number[] = [500, 750, 2250, 6500]
+
+const coinbaseClassesCodec = boundedArray(boundedUint(MAX_COINBASE_CLASS_BYTES, 'coinbase class bytes'), MAX_COINBASE_CLASSES, 'coinbase classes')
 
 export const coopParamsCodec: Codec<CoopParams> = {
   preencode(state, p) {
@@ -77,6 +99,7 @@ export const coopParamsCodec: Codec<CoopParams> = {
       finderBonusBps: boundedUint(10_000, 'finderBonusBps').decode(state),
       minPayout: boundedUint(2_100_000_000_000_000, 'minPayout').decode(state),
       maxOutputs: boundedUint(10_000, 'maxOutputs').decode(state),
+      coinbaseClasses: coinbaseClassesCodec.decode(state),
       maxShareBits: uint32.decode(state),
       initialShareBits: uint32.decode(state),
       salt: fixedBytes(32).decode(state)
@@ -100,6 +123,7 @@ function fields(p: CoopParams): [Codec<never>, unknown][] {
     [boundedUint(10_000, 'finderBonusBps'), p.finderBonusBps],
     [boundedUint(2_100_000_000_000_000, 'minPayout'), p.minPayout],
     [boundedUint(10_000, 'maxOutputs'), p.maxOutputs],
+    [coinbaseClassesCodec, p.coinbaseClasses],
     [uint32, p.maxShareBits],
     [uint32, p.initialShareBits],
     [fixedBytes(32), p.salt]
@@ -145,11 +169,24 @@ export function checkParams(p: CoopParams): void {
   if (p.uncleWeightBps > 10_000) fail('uncleWeightBps', 'at most 10000')
   if (p.finderBonusBps > 1_000) fail('finderBonusBps', 'at most 1000 (10 %)')
   if (p.maxOutputs < 1 || p.maxOutputs > 4000) fail('maxOutputs', 'must be 1-4000')
+  checkCoinbaseClasses(p.coinbaseClasses, fail)
   const maxShare = canonicalTarget(p.maxShareBits, 'maxShareBits', fail)
   const initial = canonicalTarget(p.initialShareBits, 'initialShareBits', fail)
   if (initial > maxShare) fail('initialShareBits', 'easier than maxShareBits')
   if (maxShare > bitsToTarget(NETWORKS[p.network].powLimitBits)) fail('maxShareBits', `easier than ${p.network}'s proof-of-work limit`)
   if (p.salt.length !== 32) fail('salt', 'must be 32 bytes')
+}
+
+/** Byte classes: at most 16, strictly ascending, each from MIN_COINBASE_CLASS_BYTES to 1 MB. */
+function checkCoinbaseClasses(classes: readonly number[], fail: (field: string, why: string) => never): void {
+  if (!Array.isArray(classes)) fail('coinbaseClasses', 'must be a list of byte budgets')
+  if (classes.length > MAX_COINBASE_CLASSES) fail('coinbaseClasses', `at most ${MAX_COINBASE_CLASSES} classes, got ${classes.length}`)
+  classes.forEach((bytes, i) => {
+    if (!Number.isSafeInteger(bytes)) fail('coinbaseClasses', `class ${i + 1} is not a whole number of bytes: ${String(bytes)}`)
+    if (bytes < MIN_COINBASE_CLASS_BYTES) fail('coinbaseClasses', `class ${i + 1} is ${bytes} bytes; the smallest coinbase that always fits a finder and a pot output is ${MIN_COINBASE_CLASS_BYTES} bytes`)
+    if (bytes > MAX_COINBASE_CLASS_BYTES) fail('coinbaseClasses', `class ${i + 1} is ${bytes} bytes, at most ${MAX_COINBASE_CLASS_BYTES}`)
+    if (i > 0 && bytes <= (classes[i - 1] as number)) fail('coinbaseClasses', `budgets must be strictly ascending: ${classes[i - 1]} then ${bytes}`)
+  })
 }
 
 /** A compact target that decodes, is non-zero and canonical; `fail` names the field otherwise. */
@@ -190,6 +227,7 @@ export function defaultParams(network: NetworkName, salt: Uint8Array, createdAt:
     finderBonusBps: 50,
     minPayout: realMoney ? 10_000 : 1_000,
     maxOutputs: 100,
+    coinbaseClasses: [...DEFAULT_COINBASE_CLASSES],
     maxShareBits: network === 'mainnet' ? targetToBits(difficultyToTarget(65536)) : NETWORKS[network].powLimitBits,
     initialShareBits: network === 'mainnet' ? targetToBits(difficultyToTarget(65536)) : realMoney ? NETWORKS[network].powLimitBits : targetToBits(difficultyToTarget(0.0005)),
     salt

@@ -33,6 +33,11 @@ export interface Share {
   witnessCommitment: Uint8Array | null
   /** Merkle branch from the coinbase to the header's merkle root, leaf level upward. */
   merkleBranch: Uint8Array[]
+  /**
+   * The coinbase class the share's coinbase was built for (SPEC.md §7.6): 0 is the full class,
+   * i >= 1 the byte budget coinbaseClasses[i - 1] of the genesis parameters.
+   */
+  coinbaseClass: number
 }
 
 export const SHARE_VERSION = 1
@@ -73,7 +78,8 @@ const shareFields = {
   tag: boundedBuffer(LIMITS.maxTag, 'coinbase tag'),
   coinbaseValue: boundedUint(LIMITS.maxCoinbaseValue, 'coinbase value'),
   witnessCommitment: optionalHash32,
-  merkleBranch: boundedArray(hash32, LIMITS.maxMerkleBranch, 'merkle branch')
+  merkleBranch: boundedArray(hash32, LIMITS.maxMerkleBranch, 'merkle branch'),
+  coinbaseClass: boundedUint(255, 'coinbase class')
 } satisfies { [K in keyof Share]: Codec<Share[K]> }
 
 const SHARE_KEYS = Object.keys(shareFields) as (keyof Share)[]

@@ -1,5 +1,6 @@
 import { toHex } from '../../src/bitcoin/bytes.js'
-import { splitCoinbase } from '../../src/sharechain/payouts.js'
+import { finishClassSplit, prepareSplit, splitCoinbase, type PayoutSplit } from '../../src/sharechain/payouts.js'
+import { classForBytes, classLimit } from '../../src/sharechain/classes.js'
 import { AliasTable, Rng } from '../core/rng.js'
 import { BITCOIN_BLOCK_SECONDS, COINBASE_VALUE, FEES_SATS, NETWORK_HASHRATE, PH, simParams, SUBSIDY_SATS, TH } from '../core/scaling.js'
 import { payoutScript } from '../core/scripts.js'
@@ -63,7 +64,16 @@ interface Config {
   coop: number
   maxOutputs: number
   trials: number
+  /**
+   * Coinbase classes (SPEC.md §7.6): this part of the members (by index, so of the hashrate) runs
+   * firmware taking `bytes` of coinbase, and a block they find has a coinbase of that class; the
+   * others' blocks are of the full class (maxOutputs). Absent: every block is of the full class.
+   */
+  firmware?: { share: number; bytes: number }
 }
+
+/** The coinbase a simulated block's limit is counted on: a mainnet height, 8 extranonce bytes, the default tag, segwit. */
+const SIM_SHAPE = { blockHeight: 900_000, extranonceSize: 8, tag: new TextEncoder().encode('/hashcoop/'), hasWitnessCommitment: true }
 
 const MINER = 100 * TH
 const DAY = 86_400
@@ -85,7 +95,12 @@ export const variance: Scenario<VarianceResult> = {
       { label: '1 PH/s cooperative', coop: 1 * PH, maxOutputs: params.maxOutputs, trials: 50_000 },
       { label: '10 PH/s cooperative', coop: 10 * PH, maxOutputs: params.maxOutputs, trials: 10_000 },
       { label: '100 PH/s cooperative', coop: 100 * PH, maxOutputs: params.maxOutputs, trials: 2_000 },
-      { label: '100 PH/s, maxOutputs 4000', coop: 100 * PH, maxOutputs: 4000, trials: 2_000 }
+      { label: '100 PH/s, maxOutputs 4000', coop: 100 * PH, maxOutputs: 4000, trials: 2_000 },
+      // Issue 14: stock S19s (750 B) in the cooperative. Without classes, one maxOutputs that fits
+      // them for everyone (18 outputs in 750 B); with classes, only their own blocks are small.
+      { label: '100 PH/s, maxOutputs 18 for all (fits 750 B)', coop: 100 * PH, maxOutputs: 18, trials: 2_000 },
+      { label: '100 PH/s, classes: 60 % on 750 B, rest maxOutputs 100', coop: 100 * PH, maxOutputs: params.maxOutputs, trials: 2_000, firmware: { share: 0.6, bytes: 750 } },
+      { label: '100 PH/s, classes: 60 % on 750 B, rest maxOutputs 4000', coop: 100 * PH, maxOutputs: 4000, trials: 2_000, firmware: { share: 0.6, bytes: 750 } }
     ]
     const rows: VarianceRow[] = []
     for (const c of configs) {
@@ -111,7 +126,7 @@ export const variance: Scenario<VarianceResult> = {
         yRange: [0, 1],
         xFormat: (v) => `${v}x`,
         yFormat: (v) => pct(v, 0),
-        series: r.rows.filter((row) => row.horizonDays === days).map((row, i) => ({ name: row.label, style: 'step' as const, dashed: i === 4, points: row.cdf }))
+        series: r.rows.filter((row) => row.horizonDays === days).map((row, i) => ({ name: row.label, style: 'step' as const, dashed: i >= 4, points: row.cdf }))
       })
     }))
     const md = [
@@ -171,8 +186,8 @@ function simulateIncomes(seed: number, c: Config, trials: number, params: Return
       for (const m of ring) counts[m] = (counts[m] as number) + 1
       const weights = new Map<string, bigint>()
       for (let m = 0; m < members; m++) if ((counts[m] as number) > 0) weights.set(hexes[m] as string, BigInt(counts[m] as number))
-      const finder = scripts[pick.draw(rng)] as Uint8Array
-      const split = splitCoinbase(params, weights, COINBASE_VALUE, finder, rng.bytes(32))
+      const finderIndex = pick.draw(rng)
+      const split = splitOf(params, c, weights, finderIndex, scripts[finderIndex] as Uint8Array, rng.bytes(32))
       let paid = 0
       for (const o of split.outputs) if (toHex(o.script) === ours) paid += Number(o.value)
       credit(out, t, time, paid)
@@ -198,6 +213,15 @@ function simulateIncomes(seed: number, c: Config, trials: number, params: Return
     }
   }
   return { incomes: out, pot }
+}
+
+/** The block's split: of its finder's class when the finder runs small-coinbase firmware. */
+function splitOf(params: ReturnType<typeof simParams>, c: Config, weights: Map<string, bigint>, finderIndex: number, finder: Uint8Array, seed: Uint8Array): PayoutSplit {
+  const small = c.firmware !== undefined && (finderIndex % 100) < c.firmware.share * 100
+  if (!small || c.firmware === undefined) return splitCoinbase(params, weights, COINBASE_VALUE, finder, seed)
+  const limit = classLimit(params, classForBytes(params, c.firmware.bytes), SIM_SHAPE)
+  if (limit === null) throw new Error('the firmware limit picks no byte class')
+  return finishClassSplit(params, prepareSplit(params, weights, COINBASE_VALUE), finder, seed, limit)
 }
 
 /** Adds a payment at `time` to trial `t`'s income at every horizon that includes it. */

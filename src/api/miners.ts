@@ -3,6 +3,7 @@
  * node serves, with two hashrate estimates (the share-chain's, cooperative-wide; this node's
  * stratum sessions'), its part of the PPLNS window and what a block found now would pay it.
  */
+import { classForBytes, className } from '../sharechain/classes.js'
 import { toHex } from '../bitcoin/bytes.js'
 import { addressToScript } from '../bitcoin/address.js'
 import type { MinerValue } from '../sharechain/view.js'
@@ -27,6 +28,11 @@ export interface WorkerBody extends Partial<AccountingBody> {
   shares: number
   difficulty: number
   lastShareAt: string | null
+  /**
+   * The coinbase class this node builds for the worker's connection (SPEC.md §7.6): "full" or
+   * "750 B"; null while offline. Two connections of one worker in two classes show both ("750 B, full").
+   */
+  coinbaseClass: string | null
 }
 
 export interface MinerBody {
@@ -61,7 +67,7 @@ interface MinersSnapshot {
 }
 
 /** Live sessions' workers merged with the accounting's (which also knows workers gone offline). */
-function workersOf(sessions: readonly SessionStats[], records: readonly WorkerRecord[], now: number): WorkerBody[] {
+function workersOf(sessions: readonly SessionStats[], records: readonly WorkerRecord[], now: number, classOf: (limit: number | null) => string): WorkerBody[] {
   const byName = new Map<string, WorkerBody>()
   for (const session of sessions) {
     for (const w of session.workers) {
@@ -79,7 +85,8 @@ function workersOf(sessions: readonly SessionStats[], records: readonly WorkerRe
         rejected: (prev?.rejected ?? 0) + rejected,
         shares: (prev?.shares ?? 0) + w.shares,
         difficulty: session.difficulty,
-        lastShareAt: last
+        lastShareAt: last,
+        coinbaseClass: joinClasses(prev?.coinbaseClass ?? null, classOf(session.coinbaseLimit))
       })
     }
   }
@@ -102,10 +109,17 @@ function workersOf(sessions: readonly SessionStats[], records: readonly WorkerRe
       shares: r.shares,
       difficulty: r.difficulty,
       lastShareAt: r.lastShareAt === null ? null : new Date(r.lastShareAt).toISOString(),
+      coinbaseClass: null,
       ...acct
     })
   }
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name))
+}
+
+/** The distinct classes of one worker's connections, in the order met. */
+function joinClasses(known: string | null, next: string): string {
+  if (known === null) return next
+  return known.split(', ').includes(next) ? known : `${known}, ${next}`
 }
 
 export async function minersSnapshot(ctx: ApiContext): Promise<MinersSnapshot> {
@@ -143,7 +157,7 @@ export async function minersSnapshot(ctx: ApiContext): Promise<MinersSnapshot> {
     const work = recent.byScript.get(script)?.work ?? 0n
     const hashrate = hashrateOf(work, recent.span)
     const records = bookByScript.get(script) ?? []
-    const workers = workersOf(sessionsByScript.get(script) ?? [], records, nowMs)
+    const workers = workersOf(sessionsByScript.get(script) ?? [], records, nowMs, (limit) => className(node.params, classForBytes(node.params, limit)))
     const localHashrate = workers.filter((w) => w.online).reduce((a, w) => a + w.hashrate, 0)
     const localHashrates = { '10m': 0, '1h': 0, '24h': 0 }
     for (const r of records) for (const [k, v] of Object.entries(WorkerBook.hashrates(r, nowMs))) localHashrates[k as keyof typeof localHashrates] += v

@@ -65,4 +65,5 @@ export interface ApiNodeEvents {
   tip: [tip: { id: string; height: number }]
   share: [e: { id: string; address: string; worker: string; height: number }]
   reach: [state: ReachState]
+  fatal: [event: { reason: string }]
 }

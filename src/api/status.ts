@@ -24,6 +24,7 @@ export function paramsBody(p: CoopParams): Record<string, unknown> {
     finderBonusBps: p.finderBonusBps,
     minPayout: p.minPayout,
     maxOutputs: p.maxOutputs,
+    coinbaseClasses: p.coinbaseClasses,
     maxShareBits: p.maxShareBits.toString(16).padStart(8, '0'),
     maxShareDifficulty: targetToDifficulty(bitsToTarget(p.maxShareBits)),
     initialShareBits: p.initialShareBits.toString(16).padStart(8, '0'),

@@ -1,3 +1,4 @@
+import { shareClassLimit } from '../sharechain/classes.js'
 import { fromHex, reverseBytes, toHex } from '../bitcoin/bytes.js'
 import type { TxOutput } from '../bitcoin/coinbase.js'
 import { decodeShare, type Share } from '../../protocol/share.js'
@@ -80,7 +81,7 @@ async function splitAtParent(result: ReplayResult, bytes: Uint8Array | undefined
     // The state loads the parent's window from the view if the memo has let it go.
     const base = await result.state.workBaseAt(result.view, parentHex)
     if (base === null) return null
-    const split = base.payouts(share.payoutScript, BigInt(share.coinbaseValue))
+    const split = base.payouts(share.payoutScript, BigInt(share.coinbaseValue), shareClassLimit(result.chain.params, share))
     return { outputs: split.outputs.map((o) => ({ script: toHex(o.script), value: String(o.value) })), coinbase: shareCoinbase(result.chain.consensusId, share, split.outputs) }
   } catch {
     return null

@@ -64,6 +64,7 @@ async function serve(settings: NodeSettings, logger: Logger, io: NodeRunIo): Pro
         startDifficulty: settings.stratum.startDifficulty,
         maxShareRate: settings.stratum.maxShareRate,
         ...settings.stratum.limits,
+        coinbaseLimitRules: settings.stratum.coinbaseLimitRules,
         ...(settings.stratum.tls === null ? {} : { tls: await readTls(settings.stratum.tls) }),
         logger: stratumLogger(logger.child({ component: 'stratum' }))
       },
@@ -100,13 +101,19 @@ async function serve(settings: NodeSettings, logger: Logger, io: NodeRunIo): Pro
   const unwatch = watchTip(node, log)
   const alerts = settings.notify === null ? null : startAlerts(node, settings.notify, logger.child({ component: 'notify' }))
   io.onReady?.({ node, api })
-  const signal = await io.stopped()
-  logger.info({ signal: String(signal) }, 'stopping')
+  // A signal stops the node cleanly (exit 0); a failed disk stops it by itself (exit 1, at fatal level).
+  const failed = new Promise<string>((resolve) => node.once('fatal', (e) => resolve(e.reason)))
+  const ended = await Promise.race([io.stopped().then((signal) => ({ signal })), failed.then((reason) => ({ reason }))])
+  if ('signal' in ended) logger.info({ signal: String(ended.signal) }, 'stopping')
   unwatch()
   alerts?.close()
   await api?.close().catch(() => {})
   await removeApiFile(dataDir, token).catch(() => {})
   await node.stop()
+  if ('reason' in ended) {
+    logger.fatal({ reason: ended.reason }, `stopped: the data dir's disk failed (${ended.reason})`)
+    return 1
+  }
   logger.info({}, 'stopped')
   return 0
 }

@@ -33,7 +33,8 @@ const FLAG_OF: Record<string, string> = {
   ...Object.fromEntries(INTEGER_PARAMS.map(([flag, field]) => [field, flag])),
   name: 'name',
   maxShareBits: 'max-share-difficulty',
-  initialShareBits: 'initial-share-difficulty'
+  initialShareBits: 'initial-share-difficulty',
+  coinbaseClasses: 'coinbase-classes'
 }
 
 function defaultsText(pick: (p: CoopParams) => string): string {
@@ -53,6 +54,7 @@ export const INIT_OPTIONS: OptionSpec[] = [
   { name: 'private', kind: 'boolean', help: 'a private cooperative: its log is encrypted and the join key carries the key' },
   { name: 'name', kind: 'string', valueName: 'TEXT', help: 'a label for the cooperative (at most 64 bytes)', default: 'hashcoop' },
   ...INTEGER_PARAMS.map(([flag, field, help]): OptionSpec => ({ name: flag, kind: 'string', valueName: 'N', help, defaultText: defaultsText((p) => String(p[field])) })),
+  { name: 'coinbase-classes', kind: 'string', valueName: 'LIST', help: 'coinbase byte budgets for small-coinbase firmware, ascending, comma-separated, or "none" (SPEC.md §7.6)', defaultText: defaultsText((p) => p.coinbaseClasses.join(',')) },
   { name: 'initial-share-difficulty', kind: 'string', valueName: 'D', help: 'share difficulty of the first share', defaultText: defaultsText((p) => difficultyText(p.initialShareBits)) },
   { name: 'max-share-difficulty', kind: 'string', valueName: 'D', help: 'easiest share difficulty ever allowed (anti-spam floor)', defaultText: defaultsText((p) => difficultyText(p.maxShareBits)) },
   CONFIG_OPTION,
@@ -88,12 +90,20 @@ export async function initSettings(argv: readonly string[], env: NodeJS.ProcessE
     const v = o.parse(flag, (t) => parseInteger(t, 0, 2_100_000_000_000_000))
     if (v !== undefined) overrides[field] = v
   }
+  const classes = o.parse('coinbase-classes', parseClassList)
+  if (classes !== undefined) overrides.coinbaseClasses = classes
   const initial = o.parse('initial-share-difficulty', parsePositiveNumber)
   if (initial !== undefined) overrides.initialShareBits = o.parse('initial-share-difficulty', () => targetToBits(difficultyToTarget(initial)))
   const max = o.parse('max-share-difficulty', parsePositiveNumber)
   if (max !== undefined) overrides.maxShareBits = o.parse('max-share-difficulty', () => targetToBits(difficultyToTarget(max)))
   checkOverrides(network, overrides)
   return { dataDir: o.string('data') as string, network, private: o.flag('private'), overrides }
+}
+
+/** "500,750,2250" or "none": byte budgets (the genesis rules check their order and bounds). */
+function parseClassList(text: string): number[] {
+  if (text.trim().toLowerCase() === 'none') return []
+  return text.split(',').map((item) => parseInteger(item.trim(), 1, 1_000_000))
 }
 
 /** Runs the genesis rules now, so a bad parameter is refused under its flag's name. */

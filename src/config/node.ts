@@ -11,7 +11,8 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/l
 import { parseTarget } from '../notify/notifier.js'
 import { resolveOptions, type ResolvedOptions } from './sources.js'
 import { optionsHelp, PRECEDENCE_HELP, type OptionSpec } from './spec.js'
-import { parseStratumLimits, parseStratumTls, STRATUM_LIMIT_OPTIONS, type StratumLimits, type StratumTlsSettings } from './stratum-options.js'
+import { parseCoinbaseClassRules, parseStratumLimits, parseStratumTls, STRATUM_LIMIT_OPTIONS, type StratumLimits, type StratumTlsSettings } from './stratum-options.js'
+import type { CoinbaseLimitRule } from '../stratum/coinbase-limits.js'
 import { parseChoice, parseHostPort, parseHttpUrl, parseInteger, parsePositiveNumber, parseZmqUrl, redactUrl, type HostPort } from './values.js'
 
 export const DEFAULT_DATA_DIR = join(homedir(), '.hashcoop')
@@ -65,7 +66,7 @@ export interface NodeSettings {
   dataDir: string
   joinKey: string | undefined
   bitcoind: { url: string; auth?: RpcAuth; zmqUrl?: string; pollIntervalMs: number }
-  stratum: HostPort & { startDifficulty: number; maxShareRate: number; limits: StratumLimits; tls: StratumTlsSettings | null }
+  stratum: HostPort & { startDifficulty: number; maxShareRate: number; limits: StratumLimits; tls: StratumTlsSettings | null; coinbaseLimitRules: CoinbaseLimitRule[] }
   /** null: no HTTP API. */
   http: HostPort | null
   dht: DhtChoice
@@ -115,7 +116,7 @@ export async function nodeSettings(argv: readonly string[], env: NodeJS.ProcessE
     dataDir,
     joinKey,
     bitcoind: { url, ...(auth !== undefined ? { auth } : {}), ...(zmqUrl !== undefined ? { zmqUrl } : {}), pollIntervalMs },
-    stratum: { ...stratum, startDifficulty, maxShareRate, limits: parseStratumLimits(o), tls: parseStratumTls(o, stratum) },
+    stratum: { ...stratum, startDifficulty, maxShareRate, limits: parseStratumLimits(o), tls: parseStratumTls(o, stratum), coinbaseLimitRules: parseCoinbaseClassRules(o) },
     http,
     dht,
     tag,

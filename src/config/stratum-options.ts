@@ -4,6 +4,7 @@
  * behaviour cannot disagree.
  */
 import { LIMIT_DEFAULTS } from '../stratum/config.js'
+import { loadCoinbaseLimitRules, type CoinbaseLimitRule } from '../stratum/coinbase-limits.js'
 import type { ResolvedOptions } from './sources.js'
 import type { OptionSpec } from './spec.js'
 import { parseHostPort, parseInteger, type HostPort } from './values.js'
@@ -28,7 +29,8 @@ export const STRATUM_LIMIT_OPTIONS: OptionSpec[] = [
   ...LIMITS.map((l): OptionSpec => ({ name: l.flag, kind: 'string', valueName: l.seconds ? 'SEC' : 'N', help: l.help, default: String(l.seconds ? LIMIT_DEFAULTS[l.option] / 1000 : LIMIT_DEFAULTS[l.option]) })),
   { name: 'stratum-tls', kind: 'string', valueName: 'HOST:PORT', help: 'also serve Stratum over TLS here (needs --tls-cert and --tls-key)' },
   { name: 'tls-cert', kind: 'string', valueName: 'FILE', help: 'PEM certificate (chain) for --stratum-tls' },
-  { name: 'tls-key', kind: 'string', valueName: 'FILE', help: 'PEM private key for --stratum-tls' }
+  { name: 'tls-key', kind: 'string', valueName: 'FILE', help: 'PEM private key for --stratum-tls' },
+  { name: 'coinbase-class-rules', kind: 'string', valueName: 'FILE', help: 'JSON list of {"userAgent": "regex", "coinbase": 750 or "full"}: the coinbase size for miners whose user agent matches, before the built-in firmware table (docs/miner-guide.md)' }
 ]
 
 export type StratumLimits = { -readonly [K in LimitName]: number }
@@ -45,6 +47,11 @@ export function parseStratumLimits(o: ResolvedOptions): StratumLimits {
     limits[l.option] = l.seconds ? n * 1000 : n
   }
   return limits
+}
+
+/** The operator's user-agent rules (--coinbase-class-rules), read and checked now: none without the flag. */
+export function parseCoinbaseClassRules(o: ResolvedOptions): CoinbaseLimitRule[] {
+  return o.parse('coinbase-class-rules', (t) => loadCoinbaseLimitRules(t)) ?? []
 }
 
 /** null without --stratum-tls; cert and key are then required (and refused without it). */

@@ -26,6 +26,30 @@ export class DataDirLockedError extends Error {
   }
 }
 
+/**
+ * The store was copied (a restored backup) or moved from another disk. Holepunch's storage refuses
+ * it on purpose: the node's writer keys are inside, and a copy older than what its peers hold would
+ * append different entries at the same positions of its own log, forking it. What restores a node
+ * is its join key (coop.json): a fresh data dir gets the whole share-chain back from the members.
+ */
+export class DataDirCopiedError extends Error {
+  override name = 'DataDirCopiedError'
+  constructor(
+    readonly dataDir: string,
+    detail: string
+  ) {
+    super(
+      `the data dir ${dataDir} was copied or moved from another disk (a restored backup? the store says: ${detail}), and its writer keys must not be used from a copy: ` +
+        `it could fork this node's log in the cooperative. Start a fresh data dir with --join KEY (the key is in its coop.json); ` +
+        `the share-chain comes back from the other members, and an indexer adds the new writer key (docs/operator-guide.md, Backups)`
+    )
+  }
+}
+
+function isCopiedStoreError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'DEVICE_FILE'
+}
+
 export interface CoopStore {
   readonly dataDir: string
   readonly store: Corestore
@@ -61,6 +85,7 @@ export async function openCoopStore(dataDir: string): Promise<CoopStore> {
   } catch (err) {
     await store.close().catch(() => {})
     if (isLockError(err)) throw new DataDirLockedError(dir, await readPid(dir))
+    if (isCopiedStoreError(err)) throw new DataDirCopiedError(dir, (err as Error).message)
     throw new Error(`cannot open the store in ${dir}: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err
     })

@@ -22,6 +22,7 @@ import { WorkerStats } from '../stats/worker-stats.js'
 import { CutOffMonitor, type ReachState } from '../coop/cut-off.js'
 import { readCoopFile, writeCoopFile } from './coop-file.js'
 import { appendOrHold, blockShareId, HeldBlocks } from './held-blocks.js'
+import { StorageWatch } from './storage-watch.js'
 
 /**
  * A hashcoop node: the composition of every layer (DESIGN.md "Layers and data flow").
@@ -57,6 +58,8 @@ export interface NodeConfig {
   workerStats?: { saveIntervalMs?: number; maxWorkers?: number }
   /** Cut-off detection (src/coop/cut-off.ts): no-writer grace and append stall bound, ms. */
   cutOff?: { graceMs?: number; appendStallMs?: number }
+  /** The data dir's disk is probed with a small write this often (src/node/storage-watch.ts). Default 10 s. */
+  storageProbeMs?: number
   logger?: CoopLogger
 }
 
@@ -69,37 +72,87 @@ export interface NodeEvents {
   block: [event: { hash: string; height: number; accepted: boolean; reason: string | null; status: string | null; address: string }]
   tip: [tip: { id: string; height: number }]
   reach: [state: ReachState]
+  /** The data dir's disk failed: the node is stopping (it emits this once, then stops by itself). */
+  fatal: [event: { reason: string }]
 }
 
-/** Coinbase budget reserved in templates: maxOutputs outputs of the largest standard kind. */
+/** What a running node is made of (HashcoopNode.start builds them in order). */
+interface NodeParts {
+  config: NodeConfig
+  joinKey: string
+  params: CoopParams
+  store: CoopStore
+  base: CoopBase<ShareView>
+  state: ShareChainState
+  swarm: CoopSwarm
+  rpc: RpcClient
+  templates: TemplateSource
+  stratum: StratumServer
+  work: WorkManager
+  foundBlocks: FoundBlocks
+  workerStats: WorkerStats
+  reach: CutOffMonitor
+  heldBlocks: HeldBlocks
+  storage: StorageWatch
+  log: CoopLogger
+}
+
+/**
+ * Coinbase budget reserved in templates: the larger of maxOutputs outputs of the largest standard
+ * kind (the full class) and the largest byte class (SPEC.md §7.6), whose outputs are at least 31 B.
+ */
 function coinbaseReservation(params: CoopParams): { reservedWeight: number; reservedSigops: number } {
   const outputs = params.maxOutputs + 2
-  return { reservedWeight: 4 * (200 + outputs * 44) + 4 * 100, reservedSigops: 4 * params.maxOutputs }
+  const largestClass = params.coinbaseClasses.at(-1) ?? 0
+  const reservedWeight = Math.max(4 * (200 + outputs * 44), 4 * largestClass) + 4 * 100
+  return { reservedWeight, reservedSigops: 4 * Math.max(params.maxOutputs, Math.floor(largestClass / 31)) }
 }
 
 export class HashcoopNode extends EventEmitter<NodeEvents> {
   private stopping: Promise<void> | null = null
   private lastTip: string | null = null
+  readonly config: NodeConfig
+  readonly joinKey: string
+  readonly params: CoopParams
+  readonly store: CoopStore
+  readonly base: CoopBase<ShareView>
+  readonly state: ShareChainState
+  readonly swarm: CoopSwarm
+  readonly rpc: RpcClient
+  readonly templates: TemplateSource
+  readonly stratum: StratumServer
+  readonly work: WorkManager
+  readonly foundBlocks: FoundBlocks
+  readonly workerStats: WorkerStats
+  readonly reach: CutOffMonitor
+  readonly heldBlocks: HeldBlocks
+  readonly storage: StorageWatch
+  private readonly log: CoopLogger
 
-  private constructor(
-    readonly config: NodeConfig,
-    readonly joinKey: string,
-    readonly params: CoopParams,
-    readonly store: CoopStore,
-    readonly base: CoopBase<ShareView>,
-    readonly state: ShareChainState,
-    readonly swarm: CoopSwarm,
-    readonly rpc: RpcClient,
-    readonly templates: TemplateSource,
-    readonly stratum: StratumServer,
-    readonly work: WorkManager,
-    readonly foundBlocks: FoundBlocks,
-    readonly workerStats: WorkerStats,
-    readonly reach: CutOffMonitor,
-    readonly heldBlocks: HeldBlocks,
-    private readonly log: CoopLogger
-  ) {
+  private constructor(p: NodeParts) {
     super()
+    this.config = p.config
+    this.joinKey = p.joinKey
+    this.params = p.params
+    this.store = p.store
+    this.base = p.base
+    this.state = p.state
+    this.swarm = p.swarm
+    this.rpc = p.rpc
+    this.templates = p.templates
+    this.stratum = p.stratum
+    this.work = p.work
+    this.foundBlocks = p.foundBlocks
+    this.workerStats = p.workerStats
+    this.reach = p.reach
+    this.heldBlocks = p.heldBlocks
+    this.storage = p.storage
+    this.log = p.log
+  }
+
+  /** Why the node stopped by itself (its disk failed), or null. */
+  get failure(): string | null {
+    return this.storage.failure
   }
 
   /** The share-chain view (read it with the keys of src/sharechain/view.ts). */
@@ -183,6 +236,9 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       })
       cleanups.push(async () => reach.close())
       const heldBlocks = await HeldBlocks.open(config.dataDir)
+      let node: HashcoopNode | null = null
+      const storage = new StorageWatch({ dataDir: config.dataDir, ...(config.storageProbeMs ? { intervalMs: config.storageProbeMs } : {}), onFailure: (reason) => node?.onStorageFailure(reason) })
+      cleanups.push(async () => storage.close())
 
       let work: WorkManager | null = null
       const { host: stratumHost, port: stratumPort, ...stratumOptions } = config.stratum
@@ -207,13 +263,18 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
           return { accepted: r.status === 'accepted', status: r.status, ...(r.reason === null ? {} : { reason: r.reason }) }
         },
         workRefusal: () => staleWorkRefusal(templates, config.bitcoind.staleWorkMs ?? STALE_WORK_MS),
-        appendEntry: (entry) => appendOrHold(reach, heldBlocks, entry, () => (base.writable ? base.append(entry) : base.appendOptimistic(entry)), log)
+        appendEntry: (entry) =>
+          appendOrHold(reach, heldBlocks, entry, () => (base.writable ? base.append(entry) : base.appendOptimistic(entry)), log).catch((err: unknown) => {
+            storage.report(err)
+            throw err
+          })
       })
       await stratum.listen()
       cleanups.push(() => stratum.close())
 
-      const node = new HashcoopNode(config, joinText, params, store, base, state, swarm, rpc, templates, stratum, work, foundBlocks, workerStats, reach, heldBlocks, log)
+      node = new HashcoopNode({ config, joinKey: joinText, params, store, base, state, swarm, rpc, templates, stratum, work, foundBlocks, workerStats, reach, heldBlocks, storage, log })
       node.wire()
+      storage.start()
       void templates.start()
       log.info({ network: params.network, stratum: `${stratumHost}:${stratumPort}`, writer: base.writable }, `node running on ${params.network}; stratum on ${stratumHost}:${stratumPort}`)
       return node
@@ -240,11 +301,19 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       const r = change.record
       if (line !== null) log[line.level]({ hash: r.hash, height: r.height, status: r.status, reason: r.reason }, line.message)
     })
-    foundBlocks.on('error', (err) => log.error({ err: err.message }, err.message))
+    foundBlocks.on('error', (err) => {
+      log.error({ err: err.message }, err.message)
+      this.storage.report(err)
+    })
+    // Autobase closes itself when its store fails a write, with an error that does not say why: look.
+    base.autobase.on('error', () => void this.storage.probe())
     templates.on('error', (err) => log.warn({ err: err.message }, `bitcoind: ${err.message}`))
     base.autobase.on('update', () => {
       void work.onChainUpdate().catch((err: unknown) => log.error({ err: String(err) }, 'building a job failed'))
-      void this.checkTip()
+      // An update racing stop() reads a closed view: only a failure while running is worth a line.
+      this.checkTip().catch((err: unknown) => {
+        if (this.stopping === null) log.warn({ err: String(err) }, `reading the share-chain tip failed: ${String(err)}`)
+      })
     })
     // Keep the whole view local as it grows (a joiner fast-forwards and holds it sparsely): a read,
     // the API's included, must not wait on a peer that may be gone (issue 16: /api/blocks hung).
@@ -310,8 +379,17 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     this.emit('tip', tip)
   }
 
+  /** The disk failed: say so at error level, tell the embedder (the CLI exits non-zero), stop. */
+  private onStorageFailure(reason: string): void {
+    if (this.stopping !== null) return
+    this.log.error({ reason }, `storage failed in ${this.config.dataDir}: ${reason}; stopping the node (every share it acknowledged is stored; fix the disk, then start it again)`)
+    this.emit('fatal', { reason })
+    void this.stop()
+  }
+
   async stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.storage.close()
       this.reach.close()
       this.work.close()
       await this.templates.close().catch(() => {})

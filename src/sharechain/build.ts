@@ -4,6 +4,7 @@ import { foldMerkleBranch } from '../bitcoin/merkle.js'
 import { SHARE_VERSION, type Share } from '../../protocol/share.js'
 import { shareCoinbaseParts } from './coinbase.js'
 import type { WorkBase } from './state.js'
+import { classLimit, FULL_CLASS, type ClassLimit } from './classes.js'
 
 /**
  * Turning a work base (the chain's side of a job) plus a template's Bitcoin fields into coinbase
@@ -23,11 +24,19 @@ export interface ShareJob {
   base: WorkBase
   block: BlockFields
   payoutScript: Uint8Array
+  /** The coinbase class the parts were built for (SPEC.md §7.6; 0: full). */
+  coinbaseClass: number
   parts: CoinbaseParts
 }
 
-export function makeShareJob(base: WorkBase, block: BlockFields, payoutScript: Uint8Array, extranonceSize: number): ShareJob {
-  const split = base.payouts(payoutScript, block.coinbaseValue)
+/** The byte limit of a class for a job's coinbase (null: the full class). */
+export function jobClassLimit(base: WorkBase, block: BlockFields, extranonceSize: number, coinbaseClass: number): ClassLimit | null {
+  if (coinbaseClass === FULL_CLASS) return null // needs no parameters (tests build bases by hand)
+  return classLimit(base.chain.params, coinbaseClass, { blockHeight: block.blockHeight, extranonceSize, tag: block.tag, hasWitnessCommitment: block.witnessCommitment !== null })
+}
+
+export function makeShareJob(base: WorkBase, block: BlockFields, payoutScript: Uint8Array, extranonceSize: number, coinbaseClass = FULL_CLASS): ShareJob {
+  const split = base.payouts(payoutScript, block.coinbaseValue, jobClassLimit(base, block, extranonceSize, coinbaseClass))
   const parts = shareCoinbaseParts({
     consensusId: base.chain.consensusId,
     info: { height: base.height, parent: base.parentId, uncles: base.uncles, shareBits: base.shareBits, payoutScript },
@@ -37,7 +46,7 @@ export function makeShareJob(base: WorkBase, block: BlockFields, payoutScript: U
     witnessCommitment: block.witnessCommitment,
     payouts: split.outputs
   })
-  return { base, block, payoutScript, parts }
+  return { base, block, payoutScript, coinbaseClass, parts }
 }
 
 /** The merkle root a header for this job and extranonce must carry. */
@@ -59,6 +68,7 @@ export function shareFromSolution(job: ShareJob, extranonce: Uint8Array, header:
     tag: job.block.tag,
     coinbaseValue: Number(job.block.coinbaseValue),
     witnessCommitment: job.block.witnessCommitment,
-    merkleBranch: job.block.merkleBranch
+    merkleBranch: job.block.merkleBranch,
+    coinbaseClass: job.coinbaseClass
   }
 }

@@ -3,7 +3,8 @@ import { hashToBigInt, targetToWork } from '../bitcoin/target.js'
 import type { CoopParams } from '../../protocol/params.js'
 import { consensusId as computeConsensusId } from '../../protocol/params.js'
 import type { Share } from '../../protocol/share.js'
-import { finishSplit, outsiderSplit, prepareSplit, type OutsiderSplit, type PayoutSplit, type SplitBase } from './payouts.js'
+import { finishClassSplit, finishSplit, outsiderClassSplit, outsiderSplit, prepareSplit, type OutsiderSplit, type PayoutSplit, type SplitBase } from './payouts.js'
+import type { ClassLimit } from './classes.js'
 import { nextShareBits } from './retarget.js'
 import { ZERO_ID } from './commitment.js'
 
@@ -174,14 +175,24 @@ export class ShareChain {
     return parent === undefined ? new Map() : new Map(this.windowAt(parent).weights)
   }
 
-  /** The payout outputs a child of `parent` found by `finderScript` must pay (SPEC.md §7). */
-  payoutSplit(parent: ShareRecord | undefined, finderScript: Uint8Array, coinbaseValue: bigint): PayoutSplit {
-    return finishSplit(this.params, this.splitBaseAt(parent, coinbaseValue), finderScript, parent === undefined ? ZERO_ID : parent.id)
+  /**
+   * The payout outputs a child of `parent` found by `finderScript` must pay (SPEC.md §7): of the
+   * full class when `limit` is null, else of the byte class that limit comes from (classes.ts).
+   */
+  payoutSplit(parent: ShareRecord | undefined, finderScript: Uint8Array, coinbaseValue: bigint, limit: ClassLimit | null = null): PayoutSplit {
+    const base = this.splitBaseAt(parent, coinbaseValue)
+    const seed = parent === undefined ? ZERO_ID : parent.id
+    return limit === null ? finishSplit(this.params, base, finderScript, seed) : finishClassSplit(this.params, base, finderScript, seed, limit)
   }
 
-  /** The split shared by every finder without work in the window, or null (see outsiderSplit). */
-  outsiderSplit(parent: ShareRecord | undefined, coinbaseValue: bigint): OutsiderSplit | null {
-    return outsiderSplit(this.params, this.splitBaseAt(parent, coinbaseValue), parent === undefined ? ZERO_ID : parent.id)
+  /**
+   * The split shared by every finder without work in the window, or null (see outsiderSplit); for
+   * a byte class, by every such finder whose script is `finderScriptLength` bytes.
+   */
+  outsiderSplit(parent: ShareRecord | undefined, coinbaseValue: bigint, limit: ClassLimit | null = null, finderScriptLength = 22): OutsiderSplit | null {
+    const base = this.splitBaseAt(parent, coinbaseValue)
+    const seed = parent === undefined ? ZERO_ID : parent.id
+    return limit === null ? outsiderSplit(this.params, base, seed) : outsiderClassSplit(this.params, base, seed, limit, finderScriptLength)
   }
 
   /** The finder-independent part of a split, memoized per (parent, value). */

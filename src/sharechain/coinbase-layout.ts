@@ -1,6 +1,7 @@
 import { ByteWriter, fromHex, toHex } from '../bitcoin/bytes.js'
 import { outputSize, type CoinbaseParts, type TxOutput } from '../bitcoin/coinbase.js'
-import { makeShareJob, type BlockFields, type ShareJob } from './build.js'
+import { jobClassLimit, makeShareJob, type BlockFields, type ShareJob } from './build.js'
+import { FULL_CLASS } from './classes.js'
 import { shareCommitmentFor } from './commitment.js'
 import type { OutsiderSplit } from './payouts.js'
 import type { WorkBase } from './state.js'
@@ -20,6 +21,11 @@ import type { WorkBase } from './state.js'
  */
 export class ShareJobFactory {
   private readonly layout: OutsiderLayout | null
+  /**
+   * Layouts of the byte classes, made on first use, by class and finder script length: in a byte
+   * class the finder always has its own output, whose size decides how many others fit (SPEC.md §7.6).
+   */
+  private readonly classLayouts = new Map<string, OutsiderLayout | null>()
 
   constructor(
     private readonly base: WorkBase,
@@ -35,10 +41,23 @@ export class ShareJobFactory {
     return this.layout !== null
   }
 
-  /** The job for one payout script: deterministic, so it may be made again instead of kept. */
-  jobFor(payoutScript: Uint8Array): ShareJob {
-    const parts = this.layout?.partsFor(payoutScript) ?? makeShareJob(this.base, this.block, payoutScript, this.extranonceSize).parts
-    return { base: this.base, block: this.block, payoutScript, parts }
+  /** The job for one payout script and class: deterministic, so it may be made again instead of kept. */
+  jobFor(payoutScript: Uint8Array, coinbaseClass = FULL_CLASS): ShareJob {
+    const layout = coinbaseClass === FULL_CLASS ? this.layout : this.classLayout(coinbaseClass, payoutScript.length)
+    const parts = layout?.partsFor(payoutScript) ?? makeShareJob(this.base, this.block, payoutScript, this.extranonceSize, coinbaseClass).parts
+    return { base: this.base, block: this.block, payoutScript, coinbaseClass, parts }
+  }
+
+  private classLayout(coinbaseClass: number, scriptLength: number): OutsiderLayout | null {
+    const key = `${coinbaseClass}:${scriptLength}`
+    let layout = this.classLayouts.get(key)
+    if (layout === undefined) {
+      const limit = jobClassLimit(this.base, this.block, this.extranonceSize, coinbaseClass)
+      const outsider = scriptLength >= 0xfd ? null : (this.base.outsiderPayouts?.(this.block.coinbaseValue, limit, scriptLength) ?? null)
+      layout = outsider === null ? null : new OutsiderLayout(this.base, this.block, this.extranonceSize, outsider)
+      this.classLayouts.set(key, layout)
+    }
+    return layout
   }
 }
 

@@ -1,7 +1,8 @@
-import { compareBytes, concatBytes, fromHex, toHex } from '../bitcoin/bytes.js'
+import { compareBytes, concatBytes, fromHex, toHex, varintSize } from '../bitcoin/bytes.js'
 import { sha256 } from '../bitcoin/hash.js'
 import type { TxOutput } from '../bitcoin/coinbase.js'
 import type { CoopParams } from '../../protocol/params.js'
+import type { ClassLimit } from './classes.js'
 
 /**
  * The PPLNS split of one coinbase (SPEC.md §7). Input: credited work per payout script over the
@@ -134,6 +135,83 @@ export function finishSplit(params: CoopParams, base: SplitBase, finderScript: U
     outputs.splice(insertionIndex(outputs, prize, compareOutputs), 0, prize)
   }
   return new Split(outputs, lottery, base, finderEntry)
+}
+
+/**
+ * The split of a byte class (SPEC.md §7.6). The finder always has its own output (when its amount
+ * is not zero); the other scripts, ranked as in §7.4, keep their own outputs while they are at or
+ * above the minimum and the coinbase stays within the class's budget, counting a pot output at
+ * POT_OUTPUT_BYTES; everyone after goes into the same lottery pot, drawn with the same seed.
+ */
+export function finishClassSplit(params: CoopParams, base: SplitBase, finderScript: Uint8Array, lotterySeed: Uint8Array, limit: ClassLimit): PayoutSplit {
+  const finder = toHex(finderScript)
+  let own: Entry | undefined
+  const others: Entry[] = []
+  for (const r of base.ranked) {
+    if (r.script === finder) own = r
+    else others.push(r)
+  }
+  const finderEntry: Entry = { script: finder, amount: (own?.amount ?? 0n) + base.toFinder, slot: own?.slot ?? -1 }
+  const finderPaid = finderEntry.amount > 0n
+  const kept = keptWithinBudget(params, others, finderPaid ? outputSize(finder) : 0, finderPaid ? 1 : 0, limit)
+  const outputs: TxOutput[] = new Array<TxOutput>(kept)
+  for (let i = 0; i < kept; i++) {
+    const r = others[i] as Entry
+    outputs[i] = { script: bytesOf(r.script), value: r.amount }
+  }
+  if (finderPaid) {
+    const mine: TxOutput = { script: finderScript, value: finderEntry.amount }
+    outputs.splice(insertionIndex(outputs, mine, compareOutputs), 0, mine)
+  }
+  // The finder is not among `others`, so it is never in the pot (drawLottery skips its slot).
+  const lottery = drawLottery(base, others, kept, finderEntry, lotterySeed)
+  if (lottery !== null) {
+    const prize: TxOutput = { script: bytesOf(lottery.winner), value: lottery.pot }
+    outputs.splice(insertionIndex(outputs, prize, compareOutputs), 0, prize)
+  }
+  return new Split(outputs, lottery, base, finderEntry)
+}
+
+/**
+ * The pot's output is counted at the largest standard payout output (P2WSH, P2TR: 8 + 1 + 34),
+ * because its script is drawn only once the kept outputs, and so the pot, are fixed.
+ */
+export const POT_OUTPUT_BYTES = 43
+
+/** Serialized size of an output whose script is `scriptHex`. */
+function outputSize(scriptHex: string): number {
+  const n = scriptHex.length >> 1
+  return 8 + varintSize(n) + n
+}
+
+/**
+ * How many of `others` (ranked) keep their own outputs: all when all are at or above the minimum
+ * and fit without a pot; else the longest prefix at or above the minimum that fits with a pot.
+ */
+function keptWithinBudget(params: CoopParams, others: readonly Entry[], finderBytes: number, finderOutputs: number, limit: ClassLimit): number {
+  const min = BigInt(Math.max(1, params.minPayout))
+  const fits = (payouts: number, bytes: number): boolean => bytes + varintSize(payouts + limit.otherOutputs) <= limit.payoutBytes
+  let bytes = finderBytes
+  let allEligible = true
+  for (const r of others) {
+    if (r.amount < min) {
+      allEligible = false
+      break
+    }
+    bytes += outputSize(r.script)
+  }
+  if (allEligible && fits(finderOutputs + others.length, bytes)) return others.length
+  let kept = 0
+  bytes = finderBytes + POT_OUTPUT_BYTES
+  while (kept < others.length) {
+    const r = others[kept] as Entry
+    if (r.amount < min) break
+    const next = bytes + outputSize(r.script)
+    if (!fits(finderOutputs + kept + 2, next)) break
+    bytes = next
+    kept++
+  }
+  return kept
 }
 
 /** A split's outputs and lottery; the per-script amounts are built only when asked for. */
@@ -291,6 +369,33 @@ export function outsiderSplit(params: CoopParams, base: SplitBase, lotterySeed: 
   if (lottery === null) return null // an empty pot: no prize output
   const fixed = probe.outputs.filter((o) => toHex(o.script) !== lottery.winner)
   return { fixed, isInWindow, variableFor: potDraw(base, fixed, finderAmount, lottery.pot, lotterySeed) }
+}
+
+/**
+ * outsiderSplit for a byte class and finders whose scripts are `finderScriptLength` bytes long: an
+ * outsider finder always has its own output, and the kept outputs and the pot depend on its
+ * script only through that length (its output's size), so every such finder's coinbase is the
+ * fixed outputs plus its own, at its place in the output order. Null when the finder's amount is
+ * zero (no own output).
+ */
+export function outsiderClassSplit(params: CoopParams, base: SplitBase, lotterySeed: Uint8Array, limit: ClassLimit, finderScriptLength: number): OutsiderSplit | null {
+  const finderAmount = base.toFinder
+  if (finderAmount === 0n) return null
+  // A stand-in of that length: all zero bytes, not a standard script, so in no window.
+  const probe = new Uint8Array(finderScriptLength)
+  const inWindow = new Set(base.byScript.map((e) => e.script))
+  if (inWindow.has(toHex(probe))) return null
+  const outputs = finishClassSplit(params, base, probe, lotterySeed, limit).outputs
+  const fixed = outputs.filter((o) => o.script !== probe)
+  return {
+    fixed,
+    isInWindow: (scriptHex) => inWindow.has(scriptHex),
+    variableFor: (script) => {
+      if (script.length !== finderScriptLength) throw new RangeError(`this layout is for ${finderScriptLength}-byte scripts, got ${script.length}`)
+      const output: TxOutput = { script, value: finderAmount }
+      return { index: insertionIndex(fixed, output, compareOutputs), output }
+    }
+  }
 }
 
 /**

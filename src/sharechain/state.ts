@@ -4,6 +4,7 @@ import { checkParams, consensusId, decodeParams, encodeParams, type CoopParams }
 import { decodeEntry, decodeShare, encodeShare, type Share } from '../../protocol/share.js'
 import { ShareChain, type ShareRecord } from './chain.js'
 import type { OutsiderSplit, PayoutSplit } from './payouts.js'
+import type { ClassLimit } from './classes.js'
 import { checkStage1, checkStage2, ShareRejected } from './validate.js'
 import { CachedBatch, EMPTY_STATS, KEY, type BlockValue, type GenesisValue, type InvalidValue, type MinerValue, type ShareValue, type StatsValue, type TipValue, type ViewBatch, type ViewReader } from './view.js'
 
@@ -288,8 +289,8 @@ export class ShareChainState {
       shareBits: chain.expectedBits(parent),
       minTime: chain.medianTimePast(parent) + 1,
       uncles,
-      payouts: (finderScript, coinbaseValue) => chain.payoutSplit(parent, finderScript, coinbaseValue),
-      outsiderPayouts: (coinbaseValue) => chain.outsiderSplit(parent, coinbaseValue)
+      payouts: (finderScript, coinbaseValue, limit) => chain.payoutSplit(parent, finderScript, coinbaseValue, limit ?? null),
+      outsiderPayouts: (coinbaseValue, limit, finderScriptLength) => chain.outsiderSplit(parent, coinbaseValue, limit ?? null, finderScriptLength)
     }
   }
 
@@ -331,9 +332,13 @@ export interface WorkBase {
   /** The earliest header time a share on this parent may carry. */
   minTime: number
   uncles: Uint8Array[]
-  payouts(finderScript: Uint8Array, coinbaseValue: bigint): PayoutSplit
-  /** The split every finder without work in the window shares (null: split per finder). Optional: a base built by hand splits per finder. */
-  outsiderPayouts?(coinbaseValue: bigint): OutsiderSplit | null
+  /** The split for a finder; of the byte class `limit` comes from (classes.ts), the full class without one. */
+  payouts(finderScript: Uint8Array, coinbaseValue: bigint, limit?: ClassLimit | null): PayoutSplit
+  /**
+   * The split every finder without work in the window shares (null: split per finder); for a byte
+   * class, every such finder with a script of that length. Optional: a base built by hand splits per finder.
+   */
+  outsiderPayouts?(coinbaseValue: bigint, limit?: ClassLimit | null, finderScriptLength?: number): OutsiderSplit | null
 }
 
 /** How many ancestors of a parent the rules read: the window, the median time past, uncle checks. */

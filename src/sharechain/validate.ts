@@ -9,6 +9,7 @@ import type { ShareChain, ShareRecord } from './chain.js'
 import { expectedMerkleRoot } from './coinbase.js'
 import { isZeroId } from './commitment.js'
 import type { PayoutSplit } from './payouts.js'
+import { isKnownClass, shareClassLimit } from './classes.js'
 
 /**
  * Share validation (SPEC.md §6), in two stages:
@@ -29,6 +30,7 @@ export type RejectReason =
   | 'nonstandard-payout-script'
   | 'bad-extranonce'
   | 'bad-coinbase-value'
+  | 'bad-coinbase-class'
   | 'duplicate'
   | 'unknown-parent'
   | 'bad-height'
@@ -87,6 +89,7 @@ export function checkStage1(chain: ShareChain, share: Share): Stage1Result {
   }
   if (share.extranonce.length < 1) throw new ShareRejected('bad-extranonce', 'the extranonce must not be empty')
   if (share.coinbaseValue < 1) throw new ShareRejected('bad-coinbase-value', 'the coinbase must pay something')
+  if (!isKnownClass(p, share.coinbaseClass)) throw new ShareRejected('bad-coinbase-class', `coinbase class ${share.coinbaseClass}, this cooperative has classes 0-${p.coinbaseClasses.length}`)
 
   return { id, target, isBlock: meetsOwnBitcoinTarget(chain, share.header, id) }
 }
@@ -138,7 +141,7 @@ export function checkStage2(chain: ShareChain, share: Share, s1: Stage1Result, i
   let root: Uint8Array
   let split: PayoutSplit
   try {
-    split = chain.payoutSplit(parent, share.payoutScript, BigInt(share.coinbaseValue))
+    split = chain.payoutSplit(parent, share.payoutScript, BigInt(share.coinbaseValue), shareClassLimit(chain.params, share))
     root = expectedMerkleRoot(chain.consensusId, share, split.outputs)
   } catch (err) {
     throw new ShareRejected('bad-coinbase', (err as Error).message)

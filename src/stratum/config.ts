@@ -2,6 +2,7 @@
  * Server settings with their defaults, checked once at construction so the hot paths can trust them.
  */
 import { isNetworkName, type NetworkName } from '../bitcoin/networks.js'
+import type { CoinbaseLimitRule } from './coinbase-limits.js'
 import type { SolutionHandler, StratumLogger, StratumServerOptions, StratumTlsOptions, SubmitOutcome, VardiffOptions } from './types.js'
 
 export interface StratumConfig {
@@ -29,6 +30,7 @@ export interface StratumConfig {
   unprovenTimeoutMs: number
   proofDifficulty: number
   coinbaseCacheBytes: number
+  coinbaseLimitRules: readonly CoinbaseLimitRule[]
   fanoutSliceMs: number
   tls: StratumTlsOptions | null
   handshakeTimeoutMs: number
@@ -98,6 +100,7 @@ export function resolveConfig(o: StratumServerOptions): StratumConfig {
     // solution elsewhere (test networks are CPU-mined at tiny difficulties).
     proofDifficulty: o.proofDifficulty ?? (o.network === 'mainnet' ? 1 : 0),
     coinbaseCacheBytes: o.coinbaseCacheBytes ?? 32 * 2 ** 20,
+    coinbaseLimitRules: o.coinbaseLimitRules ?? [],
     fanoutSliceMs: o.fanoutSliceMs ?? 8,
     tls: o.tls ?? null,
     handshakeTimeoutMs: o.handshakeTimeoutMs ?? LIMIT_DEFAULTS.handshakeTimeoutMs,

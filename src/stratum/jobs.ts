@@ -58,7 +58,8 @@ export class JobRecord {
     const derive = this.job.coinbaseFor
     if (payout === null || derive === undefined) return this.job
     if (!this.live) throw new Error(`job ${this.job.id} is no longer kept`)
-    const key = `${this.wireId}:${payout.address}`
+    // The limit is in the key: two connections of one address may run firmware of two classes.
+    const key = `${this.wireId}:${payout.address}:${payout.coinbaseLimit ?? 'full'}`
     let halves = this.cache.get(key)
     if (halves === undefined) {
       halves = derive(payout)

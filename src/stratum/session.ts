@@ -13,6 +13,7 @@ import type { Admission } from './admission.js'
 import { negotiateConfigure } from './configure.js'
 import type { StratumConfig } from './config.js'
 import { parsePasswordDifficulty, parseUsername, type Credentials } from './credentials.js'
+import { coinbaseLimitFor, parsePasswordCoinbaseLimit } from './coinbase-limits.js'
 import { difficulty, targetToDifficulty, type Difficulty } from './difficulty.js'
 import { ErrorCode, stratumError, type StratumError } from './errors.js'
 import type { ExtranonceAllocator } from './extranonce.js'
@@ -199,6 +200,7 @@ export class Session {
       id: this.id,
       remoteAddress: this.transport.remoteAddress,
       userAgent: this.userAgent,
+      coinbaseLimit: this.payout?.coinbaseLimit ?? null,
       extranonce1: this.extranonce1Hex ?? '',
       address: this.payout?.address ?? null,
       difficulty: this.told?.value ?? this.diffControl.wanted,
@@ -261,12 +263,15 @@ export class Session {
     }
     const fixed = parsePasswordDifficulty(typeof password === 'string' ? password : '')
     if (!fixed.ok) return this.reply(id, stratumError(ErrorCode.UNAUTHORIZED, fixed.message))
+    const asked = parsePasswordCoinbaseLimit(typeof password === 'string' ? password : '')
+    if (!asked.ok) return this.reply(id, stratumError(ErrorCode.UNAUTHORIZED, asked.message))
     if (this.payout === null && !this.host.proven.has(credentials.address)) {
       const refused = this.host.admission.admitUnproven(this.id, this.transport.remoteAddress, credentials.address)
       if (refused !== null) return this.drop(refused, id)
     }
     if (!this.workers.has(username)) this.workers.set(username, { credentials, counters: new Counters(this.host.config.now()) })
-    this.payout ??= { address: credentials.address, script: credentials.script }
+    // The first authorize decides the connection's coinbase, like its address.
+    this.payout ??= { address: credentials.address, script: credentials.script, coinbaseLimit: coinbaseLimitFor(this.userAgent, asked.value, this.host.config.coinbaseLimitRules) }
     this.send(trueLine(id))
     if (fixed.value !== null) this.diffControl.fix(fixed.value, this.host.config.now())
     this.becomeReadyIfDue()

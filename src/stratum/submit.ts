@@ -105,6 +105,7 @@ export function evaluateSubmit(params: unknown[], ctx: SubmitContext): SubmitOut
     coinbase,
     address: ctx.payout.address,
     payoutScript: ctx.payout.script,
+    coinbaseLimit: ctx.payout.coinbaseLimit ?? null,
     worker: worker.worker,
     difficulty: counted.value,
     stale

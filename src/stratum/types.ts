@@ -6,6 +6,7 @@
 import type { NetworkName } from '../bitcoin/networks.js'
 import type { FanoutStats } from './fanout.js'
 import type { RefusalReason } from './refusals.js'
+import type { CoinbaseLimitRule } from './coinbase-limits.js'
 
 /** The two halves of the non-witness coinbase around the extranonce: coinb1 | en1 | en2 | coinb2. */
 export interface CoinbaseHalves {
@@ -20,6 +21,11 @@ export interface CoinbaseHalves {
 export interface Payout {
   address: string
   script: Uint8Array
+  /**
+   * Bytes of coinbase the connection's firmware takes (coinbase-limits.ts); null or absent: no
+   * known limit. The work layer builds the connection's coinbase for the largest class within it.
+   */
+  coinbaseLimit?: number | null
 }
 
 export interface StratumJob {
@@ -66,6 +72,8 @@ export interface Solution {
   /** The connection's payout (the coinbase was built for it when the job has coinbaseFor). */
   address: string
   payoutScript: Uint8Array
+  /** The connection's coinbase limit, as in its Payout (the coinbase was built for it). */
+  coinbaseLimit: number | null
   /** The worker name after the address ('' when none was given). */
   worker: string
   /** The session difficulty this solution counted at (hashrate, vardiff). */
@@ -155,6 +163,11 @@ export interface StratumServerOptions {
   unprovenTimeoutMs?: number
   /** Accepted difficulty (pseudo-shares count) that proves an address. Default 1 on mainnet, else 0 (any solution). */
   proofDifficulty?: number
+  /**
+   * The operator's user-agent rules for coinbase limits, tried before the built-in firmware table
+   * (coinbase-limits.ts; `hashcoop node --coinbase-class-rules FILE`). Default none.
+   */
+  coinbaseLimitRules?: readonly CoinbaseLimitRule[]
   /** Budget for per-address coinbases kept across jobs; the rest are made again on demand. Default 32 MiB. */
   coinbaseCacheBytes?: number
   /** A job goes out in slices of at most about this many ms, yielding to I/O between them. Default 8. */
@@ -236,6 +249,8 @@ export interface SessionStats extends ShareCounters {
   id: number
   remoteAddress: string
   userAgent: string | null
+  /** Bytes of coinbase the session's firmware takes (null: no limit), once authorized. */
+  coinbaseLimit: number | null
   extranonce1: string
   address: string | null
   difficulty: number

@@ -9,6 +9,7 @@ import type { BlockTemplate } from '../bitcoin/template.js'
 import { encodeEntry, type Share } from '../../protocol/share.js'
 import { shareFromSolution, type BlockFields } from '../sharechain/build.js'
 import { ShareJobFactory } from '../sharechain/coinbase-layout.js'
+import { classForBytes } from '../sharechain/classes.js'
 import type { ShareChainState, WorkBase } from '../sharechain/state.js'
 import { checkStage1, ShareRejected } from '../sharechain/validate.js'
 import { KEY, type ViewReader } from '../sharechain/view.js'
@@ -190,7 +191,7 @@ export class WorkManager extends EventEmitter<WorkEvents> {
       prevHash: t.prevHash,
       coinb1: shared.parts.coinb1,
       coinb2: shared.parts.coinb2,
-      coinbaseFor: (payout: Payout) => factory.jobFor(payout.script).parts,
+      coinbaseFor: (payout: Payout) => factory.jobFor(payout.script, this.classOf(base, payout.coinbaseLimit)).parts,
       merkleBranch: this.merkleBranch,
       version: t.version,
       bits: t.bits,
@@ -268,6 +269,11 @@ export class WorkManager extends EventEmitter<WorkEvents> {
     this.timelyTimer = null
   }
 
+  /** The coinbase class for a connection's firmware limit (SPEC.md §7.6): the largest within it. */
+  private classOf(base: WorkBase, coinbaseLimit: number | null | undefined): number {
+    return classForBytes(base.chain.params, coinbaseLimit ?? null)
+  }
+
   /** The stratum server's solution handler. */
   async onSolution(sol: Solution): Promise<SolutionVerdict> {
     const job = this.jobs.get(sol.job.id)
@@ -323,7 +329,7 @@ export class WorkManager extends EventEmitter<WorkEvents> {
   }
 
   private async appendShare(job: WorkJob, sol: Solution): Promise<SolutionVerdict> {
-    const shareJob = job.factory.jobFor(sol.payoutScript)
+    const shareJob = job.factory.jobFor(sol.payoutScript, this.classOf(job.base, sol.coinbaseLimit))
     const reject = (reason: string): SolutionVerdict => this.refuse(sol, reason)
     const { coinb1, coinb2 } = shareJob.parts
     const n = this.opts.extranonceSize

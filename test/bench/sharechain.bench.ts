@@ -1,16 +1,24 @@
 /**
  * Share-chain figures (issue 3): stage-1 and full validation rates with a 2160-share window and
- * 200 payout outputs, and apply throughput into a real Hyperbee view over 10,000 shares.
+ * 200 payout outputs, and apply throughput into a real Hyperbee view over 10,000 shares. The shares
+ * cycle through every coinbase class (issue 14), and the time to build one finder's coinbase at
+ * the tip is given for the 750 B class and the full class.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { toHex } from '../../src/bitcoin/bytes.js'
+import { headerHash } from '../../src/bitcoin/header.js'
 import { decodeShare, encodeEntry, encodeShare, type Share } from '../../protocol/share.js'
 import { ShareChain } from '../../src/sharechain/chain.js'
 import { checkStage1, validateShare } from '../../src/sharechain/validate.js'
 import { MEMO_SHARES, ShareChainState } from '../../src/sharechain/state.js'
 import { TestChain, minerScript, testParams } from '../harness/sharechain.js'
-import { emit } from './lib.js'
+import { makeShareJob, type BlockFields } from '../../src/sharechain/build.js'
+import { classForBytes, FULL_CLASS } from '../../src/sharechain/classes.js'
+import type { ShareRecord } from '../../src/sharechain/chain.js'
+import type { WorkBase } from '../../src/sharechain/state.js'
+import { emit, medianMs } from './lib.js'
 
 const WINDOW = 2160
 const MINERS = 200
@@ -20,7 +28,8 @@ const params = testParams({ windowShares: WINDOW, maxOutputs: 200, minPayout: 1,
 async function buildChain(count: number): Promise<Share[]> {
   const c = await TestChain.create(params)
   const shares: Share[] = []
-  for (let i = 0; i < count; i++) shares.push(await c.extend(minerScript(i % MINERS)))
+  const classes = params.coinbaseClasses.length + 1
+  for (let i = 0; i < count; i++) shares.push(await c.extend(minerScript(i % MINERS), { coinbaseClass: i % classes }))
   return shares.map((s) => decodeShare(encodeShare(s)))
 }
 
@@ -62,10 +71,38 @@ async function main(): Promise<void> {
     known.add(record.idHex)
     outputs = split.outputs.length
   }
-  emit({ name: 'share_full_validations_per_s', value: rate(measured.length, t), unit: 'shares/s', window: WINDOW, payoutOutputs: outputs, goal: 5000 })
+  emit({ name: 'share_full_validations_per_s', value: rate(measured.length, t), unit: 'shares/s', window: WINDOW, payoutOutputs: outputs, classes: 'all, in turn', goal: 5000 })
+  coinbaseBuildBench(chain, chain.get(toHex(headerHash((measured.at(-1) as Share).header))) as ShareRecord)
 
   collectGarbage()
   await applyBench(shares)
+}
+
+/**
+ * One finder's coinbase at the tip (makeShareJob: the split from the memoized base, then the
+ * coinbase), for finders across the window, in microseconds: the 750 B class and the full class.
+ */
+function coinbaseBuildBench(chain: ShareChain, tip: ShareRecord): void {
+  const base: WorkBase = {
+    chain,
+    parent: tip,
+    parentId: tip.id,
+    height: tip.height + 1,
+    shareBits: chain.expectedBits(tip),
+    minTime: 0,
+    uncles: [],
+    payouts: (script, value, limit) => chain.payoutSplit(tip, script, value, limit ?? null)
+  }
+  const block: BlockFields = { blockHeight: 900_000, coinbaseValue: 312_500_000n, witnessCommitment: new Uint8Array(32).fill(0xab), merkleBranch: [], tag: new TextEncoder().encode('/hashcoop/') }
+  const finders = Array.from({ length: MINERS }, (_, i) => minerScript(i))
+  for (const [name, coinbaseClass] of [['coinbase_build_750b_us', classForBytes(params, 750)], ['coinbase_build_full_us', FULL_CLASS]] as const) {
+    let outputs = 0
+    const build = (): void => {
+      for (const f of finders) outputs = makeShareJob(base, block, f, 12, coinbaseClass).parts.coinb2.length
+    }
+    build() // warm up (and the memoized split base)
+    emit({ name, value: (medianMs(build) * 1000) / finders.length, unit: 'us', window: WINDOW, payees: MINERS, coinb2Bytes: outputs })
+  }
 }
 
 /** Apply into a real Hyperbee on a Corestore, batches of 50 entries per apply call as Autobase does. */

@@ -7,8 +7,10 @@ import { fromHex, toHex } from '../../src/bitcoin/bytes.js'
 import { headerHash } from '../../src/bitcoin/header.js'
 import { encodeParams, consensusId, type CoopParams } from '../../protocol/params.js'
 import { encodeShare, type Share } from '../../protocol/share.js'
-import { splitCoinbase } from '../../src/sharechain/payouts.js'
-import { shareCoinbase } from '../../src/sharechain/coinbase.js'
+import { finishClassSplit, finishSplit, prepareSplit, splitCoinbase } from '../../src/sharechain/payouts.js'
+import { shareCoinbase, shareCoinbaseParts } from '../../src/sharechain/coinbase.js'
+import { classBytes, classLimit, shareClassLimit } from '../../src/sharechain/classes.js'
+import { assembleCoinbase } from '../../src/bitcoin/coinbase.js'
 import { TestChain, minerScript, testParams } from './sharechain.js'
 
 const OUT = new URL('../../protocol/vectors/', import.meta.url)
@@ -31,19 +33,21 @@ async function shareVectors(): Promise<unknown> {
     if (o.kind !== 'share') throw new Error(`vector share rejected: ${JSON.stringify(o)}`)
     shares.push(s)
   }
-  for (let i = 0; i < 5; i++) await add(await c.mine(minerScript(i % 3)))
+  // Every coinbase class of the parameters in turn (SPEC.md §7.6): class i % 5, 0 being full.
+  for (let i = 0; i < 5; i++) await add(await c.mine(minerScript(i % 3), { coinbaseClass: i % 5 }))
   const fork = toHex(headerHash((shares[3] as Share).header))
   await add(await c.mine(minerScript(6), { parent: fork, time: VECTOR_PARAMS.createdAt + 51 }))
   await add(await c.mine(minerScript(1), { headerBits: 0x207fffff, witnessCommitment: new Uint8Array(32).fill(0xab), merkleBranch: [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)] }))
-  for (let i = 0; i < 6; i++) await add(await c.mine(minerScript(i)))
+  for (let i = 0; i < 6; i++) await add(await c.mine(minerScript(i), { coinbaseClass: (i + 1) % 5 }))
   const chain = c.state.shareChain
   if (chain === null) throw new Error('no chain')
   return {
     params: paramsToJson(VECTOR_PARAMS),
     shares: shares.map((s) => {
       const parent = s.height === 0 ? undefined : chain.get(toHex(s.parent))
-      const split = chain.payoutSplit(parent, s.payoutScript, BigInt(s.coinbaseValue))
+      const split = chain.payoutSplit(parent, s.payoutScript, BigInt(s.coinbaseValue), shareClassLimit(chain.params, s))
       return {
+        coinbaseClass: s.coinbaseClass,
         encoded: toHex(encodeShare(s)),
         id: toHex(headerHash(s.header)),
         expectedBits: chain.expectedBits(parent),
@@ -54,7 +58,7 @@ async function shareVectors(): Promise<unknown> {
     }),
     tip: (await c.tip())?.id,
     // a valid share on the tip that is not applied: invalid.json mutates it
-    next: toHex(encodeShare(await c.mine(minerScript(7))))
+    next: toHex(encodeShare(await c.mine(minerScript(7), { coinbaseClass: 1 })))
   }
 }
 
@@ -86,6 +90,45 @@ function payoutVectors(): unknown {
   })
 }
 
+/**
+ * One window of 60 members with falling weights, split for every class of the vector parameters,
+ * for a finder in the window and one outside it, on a segwit template: the outputs, the lottery and
+ * the whole non-witness coinbase (which must fit the class's budget).
+ */
+function classVectors(): unknown {
+  const p = VECTOR_PARAMS
+  const weights = new Map(Array.from({ length: 60 }, (_, i) => [toHex(minerScript(100 + i)), BigInt(1000 - 15 * i)] as const))
+  const value = 312_500_000n + 1_234_567n
+  const seed = new Uint8Array(32).fill(9)
+  const shape = { blockHeight: 900_000, extranonceSize: 8, tag: new TextEncoder().encode('/hashcoop/'), witnessCommitment: new Uint8Array(32).fill(0xab) }
+  const base = prepareSplit(p, weights, value)
+  const cases: unknown[] = []
+  for (const finder of [minerScript(100 + 30), minerScript(7)]) {
+    for (let coinbaseClass = 0; coinbaseClass <= p.coinbaseClasses.length; coinbaseClass++) {
+      const limit = classLimit(p, coinbaseClass, { ...shape, hasWitnessCommitment: true })
+      const split = limit === null ? finishSplit(p, base, finder, seed) : finishClassSplit(p, base, finder, seed, limit)
+      const info = { height: 10, parent: seed, uncles: [], shareBits: 0x1e00ffff, payoutScript: finder }
+      const coinbase = assembleCoinbase(shareCoinbaseParts({ consensusId: consensusId(p), info, ...shape, payouts: split.outputs }), new Uint8Array(shape.extranonceSize))
+      cases.push({
+        coinbaseClass,
+        budget: classBytes(p, coinbaseClass),
+        finder: toHex(finder),
+        outputs: split.outputs.map((o) => ({ script: toHex(o.script), value: String(o.value) })),
+        lottery: split.lottery === null ? null : { pot: String(split.lottery.pot), winner: split.lottery.winner },
+        coinbase: toHex(coinbase)
+      })
+    }
+  }
+  return {
+    weights: Object.fromEntries([...weights].map(([s, w]) => [s, String(w)])),
+    value: String(value),
+    seed: toHex(seed),
+    shape: { ...shape, tag: toHex(shape.tag), witnessCommitment: toHex(shape.witnessCommitment) },
+    share: { height: 10, parent: toHex(seed), uncles: [], shareBits: 0x1e00ffff },
+    cases
+  }
+}
+
 async function invalidVectors(sharesJson: { shares: { encoded: string }[]; next: string }): Promise<unknown> {
   const { decodeShare } = await import('../../protocol/share.js')
   const applied = decodeShare(fromHex((sharesJson.shares.at(-1) as { encoded: string }).encoded))
@@ -96,7 +139,9 @@ async function invalidVectors(sharesJson: { shares: { encoded: string }[]; next:
     mutate('payout script of another miner', { ...last, payoutScript: minerScript(42) }, 'bad-merkle-root'),
     mutate('declared share target easier than the retarget', { ...last, shareBits: 0x2000ffff }, 'bad-share-target'),
     mutate('unknown parent', { ...last, parent: new Uint8Array(32).fill(0xee) }, 'unknown-parent'),
-    mutate('duplicate of an applied share', applied, 'duplicate')
+    mutate('duplicate of an applied share', applied, 'duplicate'),
+    mutate('coinbase class beyond the parameters', { ...last, coinbaseClass: VECTOR_PARAMS.coinbaseClasses.length + 1 }, 'bad-coinbase-class'),
+    mutate('coinbase class relabelled (the coinbase is of another class)', { ...last, coinbaseClass: last.coinbaseClass === 0 ? 1 : 0 }, 'bad-merkle-root')
   ]
 }
 
@@ -108,6 +153,7 @@ async function main(): Promise<void> {
   write('shares.json', shares)
   write('payouts.json', payoutVectors())
   write('invalid.json', await invalidVectors(shares))
+  write('classes.json', classVectors())
   process.stdout.write(`wrote protocol/vectors (${shares.shares.length} shares)\n`)
 }
 

@@ -56,6 +56,8 @@ export interface MineOptions {
   merkleBranch?: Uint8Array[]
   witnessCommitment?: Uint8Array | null
   extranonce?: Uint8Array
+  /** The coinbase class (SPEC.md §7.6); default 0, the full class. */
+  coinbaseClass?: number
 }
 
 /** The hardest header bits used: no share in tests is a block unless asked. */
@@ -131,7 +133,7 @@ export async function mineShare(state: ShareChainState, view: ViewReader, script
     merkleBranch: opts.merkleBranch ?? [],
     tag: new TextEncoder().encode('/test/')
   }
-  const job = makeShareJob(base, block, script, 8)
+  const job = makeShareJob(base, block, script, 8, opts.coinbaseClass ?? 0)
   const extranonce = opts.extranonce ?? new Uint8Array(new BigUint64Array([++globalExtranonce + (1n << 40n)]).buffer)
   const time = opts.time ?? (base.parent === null ? params.createdAt + params.shareInterval : base.parent.time + params.shareInterval)
   const header: BlockHeader = {

@@ -22,5 +22,5 @@ export function solveJob(job: StratumJob, address: string, network: NetworkName,
   const merkleRoot = foldMerkleBranch(txid(coinbase), job.merkleBranch)
   const header = grindNonce({ version: job.version, prevHash: job.prevHash, merkleRoot, time: job.time, bits: job.bits, nonce: 0 })
   const bytes = encodeHeader(header)
-  return { kind: 'block', job, header: bytes, hash: headerHash(bytes), coinbase, address, payoutScript, worker: '', difficulty: 1, stale: false }
+  return { kind: 'block', job, header: bytes, hash: headerHash(bytes), coinbase, address, payoutScript, coinbaseLimit: null, worker: '', difficulty: 1, stale: false }
 }

@@ -26,7 +26,7 @@ export const MINER_HTML = `${pageHead('hashcoop miner', '/miner.js')}
   <section class="panel">
     <div class="panel-head"><h2>Workers</h2><span class="muted small" id="workers-note"></span></div>
     <table class="table" id="workers-table">
-      <thead><tr><th>Worker</th><th>Status</th><th class="num">Difficulty</th><th class="num">10 min</th><th class="num">1 h</th><th class="num">24 h</th><th class="num">Accepted</th><th class="num">Rejected</th><th class="num">Stale</th><th class="num">Best (all time)</th><th class="num">Best since block</th><th class="num">Last share</th></tr></thead>
+      <thead><tr><th>Worker</th><th>Status</th><th title="coinbase class built for the worker's firmware (SPEC.md §7.6)">Coinbase</th><th class="num">Difficulty</th><th class="num">10 min</th><th class="num">1 h</th><th class="num">24 h</th><th class="num">Accepted</th><th class="num">Rejected</th><th class="num">Stale</th><th class="num">Best (all time)</th><th class="num">Best since block</th><th class="num">Last share</th></tr></thead>
       <tbody></tbody>
     </table>
   </section>

@@ -41,6 +41,7 @@ export const MINER_JS = String.raw`'use strict';
       return row([
         cell(w.name || 'default', 'worker-name'),
         status,
+        cell(w.coinbaseClass || '\u2013'),
         cell(diff(w.difficulty), 'num'),
         cell(texts['10m'], 'num'),
         cell(texts['1h'], 'num'),
@@ -52,7 +53,7 @@ export const MINER_JS = String.raw`'use strict';
         cell(bestText(best.sinceBlock), 'num'),
         cell(last === null ? '\u2013' : ago(last) + ' ago', 'num')
       ]);
-    }), 12, 'no worker of this address on this node yet');
+    }), 13, 'no worker of this address on this node yet');
     var shown = p.past.slice(0, PAYOUT_ROWS);
     setText('payouts-note', p.pastTotal.blocks + ' block' + (p.pastTotal.blocks === 1 ? '' : 's') + ' paid this address' + (p.pastTotal.blocks > shown.length ? ', latest ' + shown.length + ' shown' : ''));
     fillRows('payouts-table', shown.map(function (x) {

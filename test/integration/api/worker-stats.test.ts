@@ -22,6 +22,7 @@ interface Best {
 interface Worker {
   name: string
   online: boolean
+  coinbaseClass: string | null
   accepted: number
   rejected: number
   stale: number
@@ -64,6 +65,7 @@ describe('per-worker accounting in the API', () => {
       expect(w.hashrateTexts['1h']).toMatch(/^[\d.]+ [kMG]?H\/s$/)
       expect(w.best.allTime?.difficulty).toBeGreaterThanOrEqual(w.difficulty)
       expect(w.best.allTime?.worker).toBe(w.name)
+      expect(w.coinbaseClass).toBe('full') // hashcoop's own driver: no coinbase limit (SPEC.md §7.6)
     }
     // The address's best is its best worker's.
     expect(m.best.allTime?.difficulty).toBe(Math.max(...m.workers.map((w) => w.best.allTime?.difficulty ?? 0)))

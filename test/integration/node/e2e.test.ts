@@ -19,6 +19,7 @@ import { CpuDriver } from '../../../src/drivers/cpu.js'
 import { StratumClient } from '../../../src/drivers/stratum-client.js'
 import { startRegtest, freePort, type RegtestNode } from '../../harness/regtest.js'
 import { startLocalDht, type LocalDht } from '../../harness/dht.js'
+import { readAll } from '../../harness/view-read.js'
 import type { BlockValue, ShareValue } from '../../../src/sharechain/view.js'
 
 const ADDRESSES = ['bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080', 'bcrt1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qzf4jry', 'mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn']
@@ -41,12 +42,6 @@ async function waitFor(cond: () => Promise<boolean>, what: string, timeoutMs: nu
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 200))
   }
-}
-
-async function readAll<T>(node: HashcoopNode, prefix: string): Promise<T[]> {
-  const out: T[] = []
-  for await (const e of node.view.createReadStream({ gt: `${prefix}!`, lt: `${prefix}"` })) out.push(e.value as T)
-  return out
 }
 
 beforeAll(async () => {

@@ -132,7 +132,8 @@ export async function forgeShare(c: TestChain, finder: Uint8Array, opts: ForgeOp
     tag,
     coinbaseValue: Number(value),
     witnessCommitment: null,
-    merkleBranch: []
+    merkleBranch: [],
+    coinbaseClass: 0
   }
 }
 

@@ -32,6 +32,12 @@ describe('hashcoop init options', () => {
     expect(targetToDifficulty(bitsToTarget(o.maxShareBits as number))).toBeCloseTo(0.0001, 7)
   })
 
+  it('reads the coinbase classes as a list, or none', async () => {
+    expect((await initSettings(['--coinbase-classes', '600, 900,4000'], {}))?.overrides.coinbaseClasses).toEqual([600, 900, 4000])
+    expect((await initSettings(['--coinbase-classes', 'none'], {}))?.overrides.coinbaseClasses).toEqual([])
+    expect(INIT_HELP).toMatch(/--coinbase-classes LIST\s+.*\(default: 500,750,2250,6500\)/)
+  })
+
   it('takes --private from the environment as a boolean', async () => {
     expect((await initSettings([], { HASHCOOP_PRIVATE: 'yes' }))?.private).toBe(true)
     expect((await initSettings([], { HASHCOOP_PRIVATE: '0' }))?.private).toBe(false)
@@ -56,6 +62,9 @@ describe('hashcoop init options', () => {
     ['an uncle weight over 100 %', ['--uncle-weight-bps', '10001'], 'uncle-weight-bps'],
     ['a finder bonus over 10 %', ['--finder-bonus-bps', '1001'], 'finder-bonus-bps'],
     ['no outputs', ['--max-outputs', '0'], 'max-outputs'],
+    ['coinbase classes out of order', ['--coinbase-classes', '750,500'], 'coinbase-classes'],
+    ['a coinbase class too small for a finder and a pot', ['--coinbase-classes', '300'], 'coinbase-classes'],
+    ['a coinbase class that is not a number', ['--coinbase-classes', '500,big'], 'coinbase-classes'],
     ['a minimum payout that is not an integer', ['--min-payout', '1.5'], 'min-payout'],
     ['a negative parameter', ['--window-shares', '-5'], 'window-shares'],
     ['a zero share difficulty', ['--initial-share-difficulty', '0'], 'initial-share-difficulty'],

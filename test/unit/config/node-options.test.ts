@@ -39,7 +39,8 @@ describe('hashcoop node options', () => {
       startDifficulty: 1024,
       maxShareRate: 10,
       limits: { ...LIMIT_DEFAULTS },
-      tls: null
+      tls: null,
+      coinbaseLimitRules: []
     })
     expect(s?.http).toEqual({ host: '127.0.0.1', port: 8080 })
     expect(s?.dht).toEqual({ kind: 'public' })
@@ -49,6 +50,17 @@ describe('hashcoop node options', () => {
     expect(s?.tag).toBe('/hashcoop/')
     expect(s?.genesisTimeoutMs).toBe(60_000)
     expect(s?.joinKey).toBeUndefined()
+  })
+
+  it('reads --coinbase-class-rules now, and refuses a bad file naming the option and the entry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cb-rules-opt-'))
+    const good = join(dir, 'good.json')
+    writeFileSync(good, '[{"userAgent": "^bmminer", "coinbase": 2250}]')
+    const s = await nodeSettings(['--rpc-cookie', '/c', '--coinbase-class-rules', good], {})
+    expect(s?.stratum.coinbaseLimitRules.map((r) => [r.userAgent.source, r.limit])).toEqual([['^bmminer', 2250]])
+    const bad = join(dir, 'bad.json')
+    writeFileSync(bad, '[{"userAgent": "x", "coinbase": -1}]')
+    await expect(nodeSettings(['--rpc-cookie', '/c', '--coinbase-class-rules', bad], {})).rejects.toThrow(/^--coinbase-class-rules: coinbase class rules .*bad\.json: entry 0: "coinbase" must be/)
   })
 
   it('reads every kind of value', async () => {

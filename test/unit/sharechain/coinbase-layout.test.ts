@@ -5,7 +5,7 @@ import { makeShareJob, type BlockFields } from '../../../src/sharechain/build.js
 import type { ShareChain } from '../../../src/sharechain/chain.js'
 import { ShareJobFactory } from '../../../src/sharechain/coinbase-layout.js'
 import { shareCommitment, shareCommitmentFor } from '../../../src/sharechain/commitment.js'
-import { finishSplit, outsiderSplit, prepareSplit } from '../../../src/sharechain/payouts.js'
+import { finishClassSplit, finishSplit, outsiderClassSplit, outsiderSplit, prepareSplit } from '../../../src/sharechain/payouts.js'
 import type { WorkBase } from '../../../src/sharechain/state.js'
 import { minerScript, testParams } from '../../harness/sharechain.js'
 
@@ -44,15 +44,15 @@ interface Case {
 function workBase(c: Case, uncles: Uint8Array[], height: number): WorkBase {
   const base = (value: bigint): ReturnType<typeof prepareSplit> => prepareSplit(c.p, c.weights, value)
   return {
-    chain: { consensusId: c.p.salt } as unknown as ShareChain,
+    chain: { consensusId: c.p.salt, params: c.p } as unknown as ShareChain,
     parent: null,
     parentId: c.seed,
     height,
     shareBits: 0x1d00ffff,
     minTime: 0,
     uncles,
-    payouts: (script, value) => finishSplit(c.p, base(value), script, c.seed),
-    outsiderPayouts: (value) => outsiderSplit(c.p, base(value), c.seed)
+    payouts: (script, value, limit) => (limit == null ? finishSplit(c.p, base(value), script, c.seed) : finishClassSplit(c.p, base(value), script, c.seed, limit)),
+    outsiderPayouts: (value, limit, length) => (limit == null ? outsiderSplit(c.p, base(value), c.seed) : outsiderClassSplit(c.p, base(value), c.seed, limit, length ?? 22))
   }
 }
 
@@ -61,14 +61,14 @@ function block(value: bigint, tag: Uint8Array, witness: Uint8Array | null, heigh
 }
 
 describe('per-finder coinbases patched into a shared layout', () => {
-  it('are byte-identical to makeShareJob for random windows, finders in and out of the window, every address type, values (property)', () => {
+  it('are byte-identical to makeShareJob for random windows, finders in and out of the window, every address type, values, coinbase classes (property)', () => {
     let patched = 0
     fc.assert(
       fc.property(
         // Small weights make ties; large ones make distinct amounts.
         fc.array(fc.tuple(anyScript, fc.oneof(fc.bigInt({ min: 1n, max: 5n }), fc.bigInt({ min: 1n, max: 1n << 70n }))), { maxLength: 130 }),
         fc.oneof(fc.bigInt({ min: 0n, max: 20_000n }), fc.bigInt({ min: 0n, max: 2_100_000_000_000_000n })),
-        fc.array(fc.oneof(anyScript.map((s) => ({ inWindow: false as const, script: s })), fc.nat().map((i) => ({ inWindow: true as const, index: i }))), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(fc.oneof(anyScript.map((s) => ({ inWindow: false as const, script: s })), fc.nat().map((i) => ({ inWindow: true as const, index: i }))), fc.integer({ min: 0, max: 4 })), { minLength: 1, maxLength: 8 }),
         fc.record({
           maxOutputs: fc.integer({ min: 1, max: 130 }),
           minPayout: fc.integer({ min: 0, max: 5_000_000 }),
@@ -90,10 +90,10 @@ describe('per-finder coinbases patched into a shared layout', () => {
           const fields = block(value, shape.tag.slice(0, 90 - 5 - shape.extranonceSize), shape.witness, shape.blockHeight)
           const factory = new ShareJobFactory(base, fields, shape.extranonceSize)
           if (factory.patchesOutsiders) patched++
-          for (const f of finders) {
+          for (const [f, coinbaseClass] of finders) {
             const script = f.inWindow ? (entries.length === 0 ? minerScript(1) : (entries[f.index % entries.length] as [Uint8Array, bigint])[0]) : f.script
-            const expected = makeShareJob(base, fields, script, shape.extranonceSize).parts
-            const got = factory.jobFor(script).parts
+            const expected = makeShareJob(base, fields, script, shape.extranonceSize, coinbaseClass).parts
+            const got = factory.jobFor(script, coinbaseClass).parts
             expect(toHex(got.coinb1)).toBe(toHex(expected.coinb1))
             expect(toHex(got.coinb2)).toBe(toHex(expected.coinb2))
             expect(got.extranonceSize).toBe(expected.extranonceSize)

@@ -1,0 +1,144 @@
+/**
+ * Backups restore, as docs/operator-guide.md (Backups) says: a member's disk is lost after its data
+ * dir was backed up, and the cooperative (the member itself too) went on mining after the copy.
+ * - Started on the copy, the node refuses with a message that says why and what to do: a copied
+ *   store holds the node's writer keys, and an older copy would fork its own log (Holepunch's
+ *   storage refuses it; we say so in words an operator can act on).
+ * - Started on a fresh dir with the join key from the backup's coop.json, it gets the whole
+ *   share-chain back from the other members, including what was mined after the backup; once an
+ *   indexer adds its new writer key, its miner's shares go into the same log, none invalid.
+ * In-process nodes over real TCP stratum, a loopback DHT, bcoin regtest.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { addressToScript } from '../../../src/bitcoin/address.js'
+import { difficultyToTarget, targetToBits } from '../../../src/bitcoin/target.js'
+import { CpuDriver } from '../../../src/drivers/cpu.js'
+import { StratumClient } from '../../../src/drivers/stratum-client.js'
+import { HashcoopNode, initCooperative, type NodeConfig } from '../../../src/node/node.js'
+import { startLocalDht, type LocalDht } from '../../harness/dht.js'
+import { freePort, startRegtest, type RegtestNode } from '../../harness/regtest.js'
+
+const MINER = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080'
+const STRANGER = 'bcrt1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qzf4jry'
+
+let regtest: RegtestNode
+let dht: LocalDht
+const dirs: string[] = []
+const running: HashcoopNode[] = []
+const miners: { client: StratumClient; driver: CpuDriver }[] = []
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'hashcoop-backup-'))
+  dirs.push(d)
+  return d
+}
+
+async function waitFor(what: string, timeoutMs: number, cond: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+async function start(dataDir: string, extra: Partial<NodeConfig> = {}): Promise<HashcoopNode> {
+  const node = await HashcoopNode.start({
+    dataDir,
+    bitcoind: { url: regtest.rpcUrl, auth: { user: regtest.user, password: regtest.password }, pollIntervalMs: 100 },
+    stratum: { host: '127.0.0.1', port: await freePort(), vardiff: false },
+    dht: dht.choice(),
+    ...extra
+  })
+  running.push(node)
+  return node
+}
+
+async function stop(node: HashcoopNode): Promise<void> {
+  await node.stop()
+  running.splice(running.indexOf(node), 1)
+}
+
+async function mineOn(node: HashcoopNode): Promise<() => Promise<void>> {
+  const driver = new CpuDriver({ threads: 1 })
+  await driver.start()
+  const client = new StratumClient({ host: '127.0.0.1', port: node.config.stratum.port, username: `${MINER}.rig`, password: 'x', driver })
+  client.start()
+  const m = { client, driver }
+  miners.push(m)
+  return async () => {
+    await client.stop()
+    await driver.stop()
+    miners.splice(miners.indexOf(m), 1)
+  }
+}
+
+const tipOf = async (n: HashcoopNode): Promise<{ id: string; height: number } | null> => ((await n.view.get('tip'))?.value as { id: string; height: number } | undefined) ?? null
+const sharesOf = async (n: HashcoopNode): Promise<number> => ((await n.view.get('stats'))?.value as { shares: number } | undefined)?.shares ?? 0
+const invalidOf = async (n: HashcoopNode): Promise<number> => ((await n.view.get('stats'))?.value as { invalid: number } | undefined)?.invalid ?? 0
+
+beforeAll(async () => {
+  regtest = await startRegtest()
+  await regtest.mineToScript(440, addressToScript(STRANGER, 'regtest'))
+  dht = await startLocalDht()
+}, 120_000)
+
+afterAll(async () => {
+  for (const m of miners.splice(0)) {
+    await m.client.stop().catch(() => {})
+    await m.driver.stop()
+  }
+  for (const n of running.splice(0)) await n.stop().catch(() => {})
+  await dht?.stop()
+  await regtest?.close()
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+}, 60_000)
+
+describe("a member's backup", () => {
+  it('restores after the disk is lost: a copy is refused with a reason, the join key brings the whole share-chain back', async () => {
+    const founderDir = tempDir()
+    const { joinKey } = await initCooperative({ dataDir: founderDir, network: 'regtest', overrides: { shareInterval: 2, halfLife: 60, initialShareBits: targetToBits(difficultyToTarget(0.0002)), windowShares: 50 } })
+    const founder = await start(founderDir)
+    const memberDir = tempDir()
+    let member = await start(memberDir, { joinKey })
+    await founder.base.addWriter(member.base.localKey)
+    await waitFor('the member to be a writer', 60_000, () => member.base.writable)
+    let stopMining = await mineOn(member)
+    await waitFor("5 of the member's shares on both nodes", 90_000, async () => (await sharesOf(founder)) >= 5 && (await sharesOf(member)) >= 5)
+    await stopMining()
+    await stop(member)
+
+    // The backup: the whole data dir, node stopped.
+    const backupDir = tempDir()
+    cpSync(memberDir, backupDir, { recursive: true })
+
+    // Life goes on after the backup, then the member's disk is lost.
+    member = await start(memberDir)
+    stopMining = await mineOn(member)
+    const atBackup = await sharesOf(founder)
+    await waitFor('5 more shares on the founder', 90_000, async () => (await sharesOf(founder)) >= atBackup + 5)
+    await stopMining()
+    const beforeLoss = await sharesOf(founder)
+    await stop(member)
+    rmSync(memberDir, { recursive: true, force: true })
+
+    // The copy itself will not open: its writer keys could fork the member's log.
+    await expect(start(backupDir)).rejects.toThrow(/was copied or moved from another disk .*Start a fresh data dir with --join KEY/)
+
+    // The join key from the backup's coop.json, on a fresh dir: everything comes back from the founder.
+    const saved = JSON.parse(readFileSync(join(backupDir, 'coop.json'), 'utf8')) as { joinKey: string }
+    expect(saved.joinKey).toBe(joinKey)
+    const restored = await start(tempDir(), { joinKey: saved.joinKey })
+    await waitFor('the restored member to hold every share, the ones after the backup too', 60_000, async () => (await sharesOf(restored)) >= beforeLoss && (await tipOf(restored))?.id === (await tipOf(founder))?.id)
+    await founder.base.addWriter(restored.base.localKey)
+    await waitFor('the restored member to be a writer again', 60_000, () => restored.base.writable)
+    stopMining = await mineOn(restored)
+    await waitFor("3 of the restored member's shares on the founder", 90_000, async () => (await sharesOf(founder)) >= beforeLoss + 3 && (await tipOf(restored))?.id === (await tipOf(founder))?.id)
+    await stopMining()
+    expect(await sharesOf(restored)).toBe(await sharesOf(founder))
+    expect(await invalidOf(founder)).toBe(0)
+    expect(await invalidOf(restored)).toBe(0)
+  }, 300_000)
+})

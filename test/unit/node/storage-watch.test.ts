@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { storageFailure, StorageWatch } from '../../../src/node/storage-watch.js'
+
+function errno(code: string, message: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(message), { code })
+}
+
+describe('storageFailure', () => {
+  it('knows a full, read-only or failing disk by code, by RocksDB\'s wording, and through a cause', () => {
+    expect(storageFailure(errno('ENOSPC', 'ENOSPC: no space left on device, write'))).toBe('ENOSPC: no space left on device, write')
+    expect(storageFailure(errno('EROFS', 'open failed'))).toBe('EROFS: open failed')
+    expect(storageFailure(new Error('IO error: No space left on deviceWhile appending to file: 000012.log'))).toMatch(/No space left/)
+    expect(storageFailure(new Error('append failed', { cause: errno('EIO', 'EIO: i/o error, fsync') }))).toBe('EIO: i/o error, fsync')
+  })
+
+  it('leaves every other error alone', () => {
+    expect(storageFailure(new Error('the view refused the share'))).toBeNull()
+    expect(storageFailure(errno('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:8332'))).toBeNull()
+    expect(storageFailure('ENOSPC')).toBeNull()
+    expect(storageFailure(undefined)).toBeNull()
+  })
+})
+
+describe('StorageWatch', () => {
+  it('probes the data dir, and reports once when it cannot write there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hashcoop-storage-'))
+    const reasons: string[] = []
+    const watch = new StorageWatch({ dataDir: dir, onFailure: (r) => reasons.push(r) })
+    await watch.probe()
+    expect(reasons).toEqual([])
+    rmSync(dir, { recursive: true, force: true }) // the disk went away
+    await watch.probe()
+    await watch.probe()
+    expect(reasons).toHaveLength(1)
+    expect(reasons[0]).toContain(dir)
+    expect(watch.failure).toBe(reasons[0])
+  })
+
+  it('takes storage errors met elsewhere, and only those', () => {
+    const reasons: string[] = []
+    const watch = new StorageWatch({ dataDir: tmpdir(), onFailure: (r) => reasons.push(r) })
+    expect(watch.report(new Error('stratum went away'))).toBe(false)
+    expect(watch.report(errno('ENOSPC', 'ENOSPC: no space left on device'))).toBe(true)
+    expect(watch.report(errno('EIO', 'EIO'))).toBe(true)
+    expect(reasons).toEqual(['ENOSPC: no space left on device']) // once
+  })
+})
