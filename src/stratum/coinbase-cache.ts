@@ -7,6 +7,8 @@ import type { CoinbaseHalves } from './types.js'
 
 /** Map entry and key overhead, roughly, on top of the coinbase bytes and hex. */
 const ENTRY_OVERHEAD = 160
+/** Over budget, the oldest entries go until this share of the budget is used. */
+const EVICT_TO = 0.9
 
 export class CoinbaseCache {
   private readonly entries = new Map<string, { halves: CoinbaseHalves; bytes: number }>()
@@ -33,8 +35,17 @@ export class CoinbaseCache {
     if (bytes > this.budgetBytes) return
     this.entries.set(key, { halves, bytes })
     this.bytes += bytes
+    if (this.bytes > this.budgetBytes) this.evictDownTo(this.budgetBytes * EVICT_TO)
+  }
+
+  /**
+   * Oldest first, down to `bytes`. In batches, not one entry per set: a Map keeps deleted slots
+   * until it rehashes and every new iteration walks over them, so evicting one entry per insert
+   * made each insert cost the number of entries dropped before it.
+   */
+  private evictDownTo(bytes: number): void {
     for (const [k, e] of this.entries) {
-      if (this.bytes <= this.budgetBytes) break
+      if (this.bytes <= bytes) break
       this.entries.delete(k)
       this.bytes -= e.bytes
     }

@@ -181,12 +181,16 @@ export class StratumServer {
     this.sessions.set(socket, session)
     const splitter = new LineSplitter(c.maxLineBytes)
     socket.on('data', (chunk: Buffer) => {
+      // The answers to one chunk's lines (a miner pipelines its submits) leave in one write.
+      socket.cork()
       try {
         if (!splitter.push(chunk, (line) => session.handleLine(line)) && splitter.overflowed) session.drop('line-too-long')
       } catch (err) {
         // A bug must cost one connection, never the process and every other miner with it.
         c.logger.error({ err, ip, session: session.id }, 'unexpected error handling a line; closing the connection')
         session.close('internal error')
+      } finally {
+        socket.uncork()
       }
     })
     socket.on('error', (err) => c.logger.debug({ err, ip, session: session.id }, 'socket error'))
@@ -225,9 +229,9 @@ export class StratumServer {
     const c = this.config
     return {
       remoteAddress: ip,
-      send: (line) => {
+      send: (line, ascii = false) => {
         if (socket.destroyed || !socket.writable) return
-        socket.write(line)
+        socket.write(line, ascii ? 'latin1' : 'utf8')
         // A reader that does not keep up is dropped, not buffered for without bound.
         if (socket.writableLength > c.maxSendBufferBytes) {
           this.host.refusals.record('slow-reader', { ip })

@@ -286,10 +286,13 @@ async function runServer(): Promise<void> {
       const blocksCpu: number[] = []
       const slices: number[] = []
       const longestSlices: number[] = []
+      /** This process's CPU time per job (setJob to the last notify received): steadier than wall time on a shared machine. */
+      const cpuMs: number[] = []
       for (let round = 0; round < rounds; round++) {
         const job = makeJob()
         send({ type: 'arm' })
         await nextMessage(child, 'armed')
+        const cpuBefore = process.cpuUsage()
         const block = await longestBlock(async () => {
             const start = wallMs()
             server.setJob(job)
@@ -299,6 +302,8 @@ async function runServer(): Promise<void> {
             latencies.push(...result.latencies)
             missing += result.missing
           })
+        const cpu = process.cpuUsage(cpuBefore)
+        cpuMs.push((cpu.user + cpu.system) / 1000)
         blocks.push(block.wallMs)
         blocksCpu.push(block.cpuMs)
         const fan = server.stats().lastFanout
@@ -320,6 +325,7 @@ async function runServer(): Promise<void> {
         block_cpu_ms_of_worst: Number((blocksCpu[worst] ?? NaN).toFixed(1)),
         longest_slice_ms_max: Number(Math.max(...longestSlices).toFixed(1)),
         slices_median: percentile(slices.sort((a, b) => a - b), 50),
+        server_cpu_ms_per_job_median: Number(percentile(cpuMs.sort((a, b) => a - b), 50).toFixed(1)),
         missing
       }
     }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { toHex } from '../../../src/bitcoin/bytes.js'
-import { hashFromHex, hashToHex, sha256, sha256d } from '../../../src/bitcoin/hash.js'
+import { hashFromHex, hashToHex, sha256, sha256d, sha256dNative } from '../../../src/bitcoin/hash.js'
 
 function nodeSha256(data: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(data).digest())
@@ -22,6 +22,17 @@ describe('sha256 / sha256d', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (data) => {
         expect(sha256d(data)).toEqual(nodeSha256(nodeSha256(data)))
+      })
+    )
+  })
+
+  it('sha256dNative gives the same bytes as sha256d, also on views into larger buffers', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(16), (data, offset) => {
+        const padded = new Uint8Array(offset + data.length + 5)
+        padded.set(data, offset)
+        const view = padded.subarray(offset, offset + data.length)
+        expect(toHex(sha256dNative(view))).toBe(toHex(sha256d(data)))
       })
     )
   })
