@@ -9,8 +9,7 @@
  *   indexer adds its new writer key, its miner's shares go into the same log, none invalid.
  * In-process nodes over real TCP stratum, a loopback DHT, bcoin regtest.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addressToScript } from '../../../src/bitcoin/address.js'
@@ -20,29 +19,19 @@ import { StratumClient } from '../../../src/drivers/stratum-client.js'
 import { HashcoopNode, initCooperative, type NodeConfig } from '../../../src/node/node.js'
 import { startLocalDht, type LocalDht } from '../../harness/dht.js'
 import { freePort, startRegtest, type RegtestNode } from '../../harness/regtest.js'
+import { tempDirs, waitFor } from '../../harness/wait.js'
 
 const MINER = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080'
 const STRANGER = 'bcrt1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qzf4jry'
 
 let regtest: RegtestNode
 let dht: LocalDht
-const dirs: string[] = []
+const dirs = tempDirs('backup')
+const tempDir = (): string => dirs.make()
 const running: HashcoopNode[] = []
 const miners: { client: StratumClient; driver: CpuDriver }[] = []
 
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'hashcoop-backup-'))
-  dirs.push(d)
-  return d
-}
 
-async function waitFor(what: string, timeoutMs: number, cond: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 async function start(dataDir: string, extra: Partial<NodeConfig> = {}): Promise<HashcoopNode> {
   const node = await HashcoopNode.start({
@@ -93,7 +82,7 @@ afterAll(async () => {
   for (const n of running.splice(0)) await n.stop().catch(() => {})
   await dht?.stop()
   await regtest?.close()
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+  dirs.removeAll()
 }, 60_000)
 
 describe("a member's backup", () => {

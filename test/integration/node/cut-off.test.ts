@@ -7,9 +7,6 @@
  * held). A restarts on the same data dir: B reconnects by itself, shares are credited again, the
  * held block shares reach the cooperative's log, and /api/blocks answers throughout.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toHex } from '../../../src/bitcoin/bytes.js'
 import { difficultyToTarget, targetToBits } from '../../../src/bitcoin/target.js'
@@ -21,31 +18,21 @@ import { StratumClient } from '../../../src/drivers/stratum-client.js'
 import { startRegtest, freePort, type RegtestNode } from '../../harness/regtest.js'
 import { startLocalDht, type LocalDht } from '../../harness/dht.js'
 import { ProcessPeer } from '../../harness/peer-process.js'
+import { tempDirs, waitFor } from '../../harness/wait.js'
 
 const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080'
 
 let regtest: RegtestNode
 let dht: LocalDht
-const dirs: string[] = []
+const dirs = tempDirs('cutoff')
+const tempDir = (): string => dirs.make()
 let founder: ProcessPeer | null = null
 let node: HashcoopNode | null = null
 let api: ApiServer | null = null
 let client: StratumClient | null = null
 let driver: CpuDriver | null = null
 
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'hashcoop-cutoff-'))
-  dirs.push(d)
-  return d
-}
 
-async function waitFor(what: string, timeoutMs: number, cond: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 interface Line {
   level: string
@@ -69,7 +56,7 @@ afterAll(async () => {
   await founder?.stop()
   await dht?.stop()
   await regtest?.close()
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+  dirs.removeAll()
 }, 60_000)
 
 describe('a joined node cut off by its founder crashing', () => {

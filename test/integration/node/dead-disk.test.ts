@@ -20,6 +20,7 @@ import { CpuDriver } from '../../../src/drivers/cpu.js'
 import { StratumClient } from '../../../src/drivers/stratum-client.js'
 import { startLocalDht, type LocalDht } from '../../harness/dht.js'
 import { freePort, startRegtest, type RegtestNode } from '../../harness/regtest.js'
+import { waitFor } from '../../harness/wait.js'
 
 const BIN = fileURLToPath(new URL('../../../src/cli/bin.ts', import.meta.url))
 const MINER = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080'
@@ -75,13 +76,6 @@ function startNode(dataDir: string, stratumPort: number, apiPort: number): NodeP
   return { child, lines, exited }
 }
 
-async function waitFor(what: string, timeoutMs: number, cond: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 /** Writes zeros into `path` until the disk refuses (ENOSPC): the disk is then full. */
 function fillDisk(path: string): void {
