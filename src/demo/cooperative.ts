@@ -123,7 +123,9 @@ export class Demo {
     this.shareDifficulty = await calibrate(drivers)
     this.say(`CPU miners hash at about ${Math.round(totalHashrate(drivers))} H/s: initial share difficulty ${this.shareDifficulty.toPrecision(3)} (a share every ~${SHARE_SECONDS} s)`)
 
-    const bitcoind = { url: this.regtest.rpcUrl, auth: { user: this.regtest.user, password: this.regtest.password }, pollIntervalMs: 100 }
+    // The regtest node runs in this process, on the event loop the nodes and miners keep busy: a
+    // generous liveness deadline, so a slow answer is not taken for a lost bitcoind.
+    const bitcoind = { url: this.regtest.rpcUrl, auth: { user: this.regtest.user, password: this.regtest.password }, pollIntervalMs: 100, livenessTimeoutMs: 5_000 }
     const founderDir = await this.tempDir()
     const { joinKey } = await initCooperative({
       dataDir: founderDir,
