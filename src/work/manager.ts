@@ -125,6 +125,8 @@ export class WorkManager extends EventEmitter<WorkEvents> {
   /** The tip last passed over as not timely, and the timer that rebuilds once it is. */
   private passedOver: string | null = null
   private timelyTimer: NodeJS.Timeout | null = null
+  /** The view's tip when the last job was built (onChainUpdate compares the next with it). */
+  private viewTipId: string | null = null
   private readonly now: () => number
   readonly stats: WorkStats = { jobs: 0, shares: { accepted: 0, rejected: 0 }, blocks: { submitted: 0, accepted: 0, rejected: 0, raceLost: 0, unsubmitted: 0, lastReason: null }, lastNewBlockToJobMs: null }
 
@@ -228,9 +230,6 @@ export class WorkManager extends EventEmitter<WorkEvents> {
     this.inClockConflict = conflict
     return time
   }
-
-  /** The view's tip when the last job was built (onChainUpdate compares the next with it). */
-  private viewTipId: string | null = null
 
   /** The work base on the timely share with the most work (SPEC.md §5.4): the view's tip, unless it claims a time still to come. */
   private async timelyWorkBase(): Promise<WorkBase | null> {
