@@ -12,8 +12,9 @@ import type { ShareChain, ShareRecord } from '../sharechain/chain.js'
  * it wins on work, hands honest miners a chain time and a median time past far ahead of the real
  * time (docs/sims.md#timewarp). Honest clocks agree within seconds, so honest nodes simply add no
  * work on top of such a branch until the time it claims has come; it then loses on work. Validity
- * and fork choice stay the same on every node: a node whose clock is wrong mines on an older
- * share, and only its own shares suffer (it is told, see `TimelyChoice.aheadBy`).
+ * and fork choice stay the same on every node: a node whose clock is slow by more than the
+ * tolerance mines on an older share while one is timely, else on the tip, and only its own shares
+ * suffer (it is told, see `TimelyChoice.aheadBy`).
  */
 export interface TimelyChoice {
   /** The share to mine on (undefined: the first share). */
