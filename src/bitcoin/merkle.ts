@@ -41,10 +41,20 @@ export function coinbaseMerkleBranch(otherTxids: readonly Uint8Array[]): Uint8Ar
   return branch
 }
 
-/** Folds a coinbase txid up its branch: h = sha256d(h || b) at each level. */
-export function foldMerkleBranch(leaf: Uint8Array, branch: readonly Uint8Array[]): Uint8Array {
+/**
+ * Folds a coinbase txid up its branch: h = hash(h || b) at each level, in one 64-byte buffer rather
+ * than a concatenation per level. `hash` is sha256d unless a hot path passes an equal one
+ * (stratum's submit check: hash.ts sha256dNative).
+ */
+export function foldMerkleBranch(leaf: Uint8Array, branch: readonly Uint8Array[], hash: (data: Uint8Array) => Uint8Array = sha256d): Uint8Array {
   let h = leaf
-  for (const b of branch) h = sha256d(concatBytes(h, b))
+  if (branch.length === 0) return h
+  const pair = new Uint8Array(64)
+  for (const b of branch) {
+    pair.set(h, 0)
+    pair.set(b, 32)
+    h = hash(pair)
+  }
   return h
 }
 

@@ -12,6 +12,7 @@
 import { concatBytes } from '../bitcoin/bytes.js'
 import { sha256dNative } from '../bitcoin/hash.js'
 import { encodeHeader } from '../bitcoin/header.js'
+import { foldMerkleBranch } from '../bitcoin/merkle.js'
 import { u32BigEndianHex } from '../bitcoin/stratum-encoding.js'
 import { hashToBigInt, targetToDifficulty } from '../bitcoin/target.js'
 import { rollVersion } from './configure.js'
@@ -83,9 +84,9 @@ export function evaluateSubmit(params: unknown[], ctx: SubmitContext): SubmitOut
   const halves = coinbaseOf(sent.record, ctx.payout)
   if (halves === null) return rejected(ErrorCode.JOB_NOT_FOUND, 'job-not-found', 'job not found')
   const coinbase = concatBytes(halves.coinb1, ctx.extranonce1, extranonce2, halves.coinb2)
-  const merkleRoot = merkleRootOf(coinbase, job.merkleBranch)
+  const merkleRoot = foldMerkleBranch(sha256dNative(coinbase), job.merkleBranch, sha256dNative)
   const header = encodeHeader({ version, prevHash: job.prevHash, merkleRoot, time: ntime, bits: job.bits, nonce })
-  const hash = asUint8Array(sha256dNative(header))
+  const hash = sha256dNative(header)
   const value = hashToBigInt(hash)
 
   // Counted at the lower of "when the job went out" and "now": a lowered difficulty applies to old
@@ -112,28 +113,6 @@ export function evaluateSubmit(params: unknown[], ctx: SubmitContext): SubmitOut
   }
   const hashDifficulty = targetToDifficulty(value)
   return kind === 'block' ? { type: 'block', solution, rejection, hashDifficulty } : { type: 'accepted', solution, hashDifficulty }
-}
-
-/** Left and right hash of one merkle level: reused by every submit (the fold is synchronous). */
-const merklePair = new Uint8Array(64)
-
-/**
- * bitcoin/merkle.ts foldMerkleBranch over sha256dNative, without a concatenation per level: this
- * runs on every submit, a dozen levels for a full block.
- */
-function merkleRootOf(coinbase: Uint8Array, branch: readonly Uint8Array[]): Uint8Array {
-  let hash = sha256dNative(coinbase)
-  for (const sibling of branch) {
-    merklePair.set(hash, 0)
-    merklePair.set(sibling, 32)
-    hash = sha256dNative(merklePair)
-  }
-  return asUint8Array(hash)
-}
-
-/** A plain Uint8Array view of node:crypto's Buffer (no copy): what the rest of the code expects. */
-function asUint8Array(bytes: Uint8Array): Uint8Array {
-  return bytes instanceof Buffer ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes
 }
 
 /** The halves the session was sent (made again if the cache let them go); null if that fails. */
