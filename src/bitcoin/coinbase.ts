@@ -118,5 +118,10 @@ export function coinbaseWithWitness(nonWitnessTx: Uint8Array): Uint8Array {
 
 /** Serialized size in bytes of one output (8-byte value + script with its length). */
 export function outputSize(script: Uint8Array): number {
-  return 8 + varintSize(script.length) + script.length
+  return outputSizeFor(script.length)
+}
+
+/** Serialized size of an output whose script is `scriptLength` bytes: value, length varint, script. */
+export function outputSizeFor(scriptLength: number): number {
+  return 8 + varintSize(scriptLength) + scriptLength
 }

@@ -1,6 +1,6 @@
 import { compareBytes, concatBytes, fromHex, toHex, varintSize } from '../bitcoin/bytes.js'
 import { sha256 } from '../bitcoin/hash.js'
-import type { TxOutput } from '../bitcoin/coinbase.js'
+import { outputSizeFor, type TxOutput } from '../bitcoin/coinbase.js'
 import type { CoopParams } from '../../protocol/params.js'
 import type { ClassLimit } from './classes.js'
 
@@ -153,7 +153,7 @@ export function finishClassSplit(params: CoopParams, base: SplitBase, finderScri
   }
   const finderEntry: Entry = { script: finder, amount: (own?.amount ?? 0n) + base.toFinder, slot: own?.slot ?? -1 }
   const finderPaid = finderEntry.amount > 0n
-  const kept = keptWithinBudget(params, others, finderPaid ? outputSize(finder) : 0, finderPaid ? 1 : 0, limit)
+  const kept = keptWithinBudget(params, others, finderPaid ? hexOutputSize(finder) : 0, finderPaid ? 1 : 0, limit)
   const outputs: TxOutput[] = new Array<TxOutput>(kept)
   for (let i = 0; i < kept; i++) {
     const r = others[i] as Entry
@@ -173,16 +173,13 @@ export function finishClassSplit(params: CoopParams, base: SplitBase, finderScri
 }
 
 /**
- * The pot's output is counted at the largest standard payout output (P2WSH, P2TR: 8 + 1 + 34),
- * because its script is drawn only once the kept outputs, and so the pot, are fixed.
+ * The pot's output is counted at the largest standard payout output (P2WSH, P2TR: a 34-byte script,
+ * 43 bytes), because its script is drawn only once the kept outputs, and so the pot, are fixed.
  */
-export const POT_OUTPUT_BYTES = 43
+export const POT_OUTPUT_BYTES = outputSizeFor(34)
 
-/** Serialized size of an output whose script is `scriptHex`. */
-function outputSize(scriptHex: string): number {
-  const n = scriptHex.length >> 1
-  return 8 + varintSize(n) + n
-}
+/** Serialized size of an output whose script is held as hex (as a split's entries hold it). */
+const hexOutputSize = (scriptHex: string): number => outputSizeFor(scriptHex.length >> 1)
 
 /**
  * How many of `others` (ranked) keep their own outputs: all when all are at or above the minimum
@@ -198,7 +195,7 @@ function keptWithinBudget(params: CoopParams, others: readonly Entry[], finderBy
       allEligible = false
       break
     }
-    bytes += outputSize(r.script)
+    bytes += hexOutputSize(r.script)
   }
   if (allEligible && fits(finderOutputs + others.length, bytes)) return others.length
   let kept = 0
@@ -206,7 +203,7 @@ function keptWithinBudget(params: CoopParams, others: readonly Entry[], finderBy
   while (kept < others.length) {
     const r = others[kept] as Entry
     if (r.amount < min) break
-    const next = bytes + outputSize(r.script)
+    const next = bytes + hexOutputSize(r.script)
     if (!fits(finderOutputs + kept + 2, next)) break
     bytes = next
     kept++
