@@ -58,8 +58,6 @@ export interface NodeConfig {
   workerStats?: { saveIntervalMs?: number; maxWorkers?: number }
   /** Cut-off detection (src/coop/cut-off.ts): no-writer grace and append stall bound, ms. */
   cutOff?: { graceMs?: number; appendStallMs?: number }
-  /** The data dir's disk is probed with a small write this often (src/node/storage-watch.ts). Default 10 s. */
-  storageProbeMs?: number
   logger?: CoopLogger
 }
 
@@ -150,11 +148,6 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     this.log = p.log
   }
 
-  /** Why the node stopped by itself (its disk failed), or null. */
-  get failure(): string | null {
-    return this.storage.failure
-  }
-
   /** The share-chain view (read it with the keys of src/sharechain/view.ts). */
   get view(): ViewLike {
     return asViewLike(this.base.view)
@@ -237,7 +230,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       cleanups.push(async () => reach.close())
       const heldBlocks = await HeldBlocks.open(config.dataDir)
       let node: HashcoopNode | null = null
-      const storage = new StorageWatch({ dataDir: config.dataDir, ...(config.storageProbeMs ? { intervalMs: config.storageProbeMs } : {}), onFailure: (reason) => node?.onStorageFailure(reason) })
+      const storage = new StorageWatch({ dataDir: config.dataDir, onFailure: (reason) => node?.onStorageFailure(reason) })
       cleanups.push(async () => storage.close())
 
       let work: WorkManager | null = null
