@@ -123,18 +123,27 @@ export function finishSplit(params: CoopParams, base: SplitBase, finderScript: U
   while (eligible < ranked.length && (ranked[eligible] as Entry).amount >= min) eligible++
   const kept = eligible === ranked.length && eligible <= params.maxOutputs ? eligible : Math.min(eligible, params.maxOutputs - 1)
 
-  // The kept outputs are already in coinbase order (the ranking order); the lottery's slots in.
+  const outputs = ownOutputs(ranked, kept)
+  const lottery = drawLottery(base, ranked, kept, finderEntry, lotterySeed)
+  addPrize(outputs, lottery)
+  return new Split(outputs, lottery, base, finderEntry)
+}
+
+/** The first `kept` of `ranked` as outputs: already in coinbase order (the ranking order). */
+function ownOutputs(ranked: readonly Entry[], kept: number): TxOutput[] {
   const outputs: TxOutput[] = new Array<TxOutput>(kept)
   for (let i = 0; i < kept; i++) {
     const r = ranked[i] as Entry
     outputs[i] = { script: bytesOf(r.script), value: r.amount }
   }
-  const lottery = drawLottery(base, ranked, kept, finderEntry, lotterySeed)
-  if (lottery !== null) {
-    const prize: TxOutput = { script: bytesOf(lottery.winner), value: lottery.pot }
-    outputs.splice(insertionIndex(outputs, prize, compareOutputs), 0, prize)
-  }
-  return new Split(outputs, lottery, base, finderEntry)
+  return outputs
+}
+
+/** Slots the lottery's prize, if any, into `outputs` at its place in coinbase order. */
+function addPrize(outputs: TxOutput[], lottery: PayoutSplit['lottery']): void {
+  if (lottery === null) return
+  const prize: TxOutput = { script: bytesOf(lottery.winner), value: lottery.pot }
+  outputs.splice(insertionIndex(outputs, prize, compareOutputs), 0, prize)
 }
 
 /**
@@ -145,30 +154,17 @@ export function finishSplit(params: CoopParams, base: SplitBase, finderScript: U
  */
 export function finishClassSplit(params: CoopParams, base: SplitBase, finderScript: Uint8Array, lotterySeed: Uint8Array, limit: ClassLimit): PayoutSplit {
   const finder = toHex(finderScript)
-  let own: Entry | undefined
-  const others: Entry[] = []
-  for (const r of base.ranked) {
-    if (r.script === finder) own = r
-    else others.push(r)
-  }
-  const finderEntry: Entry = { script: finder, amount: (own?.amount ?? 0n) + base.toFinder, slot: own?.slot ?? -1 }
+  const { others, finderEntry } = separateFinder(base, finder)
   const finderPaid = finderEntry.amount > 0n
   const kept = keptWithinBudget(params, others, finderPaid ? hexOutputSize(finder) : 0, finderPaid ? 1 : 0, limit)
-  const outputs: TxOutput[] = new Array<TxOutput>(kept)
-  for (let i = 0; i < kept; i++) {
-    const r = others[i] as Entry
-    outputs[i] = { script: bytesOf(r.script), value: r.amount }
-  }
+  const outputs = ownOutputs(others, kept)
   if (finderPaid) {
     const mine: TxOutput = { script: finderScript, value: finderEntry.amount }
     outputs.splice(insertionIndex(outputs, mine, compareOutputs), 0, mine)
   }
   // The finder is not among `others`, so it is never in the pot (drawLottery skips its slot).
   const lottery = drawLottery(base, others, kept, finderEntry, lotterySeed)
-  if (lottery !== null) {
-    const prize: TxOutput = { script: bytesOf(lottery.winner), value: lottery.pot }
-    outputs.splice(insertionIndex(outputs, prize, compareOutputs), 0, prize)
-  }
+  addPrize(outputs, lottery)
   return new Split(outputs, lottery, base, finderEntry)
 }
 
@@ -236,13 +232,18 @@ class Split implements PayoutSplit {
  * The finder's entry keeps its base slot (-1 when it has no work in the window).
  */
 function rankWithFinder(base: SplitBase, finder: string): { ranked: Entry[]; finderEntry: Entry } {
-  const ranked = base.ranked.slice()
-  const at = ranked.findIndex((r) => r.script === finder)
-  const own = at < 0 ? undefined : (ranked[at] as Entry)
-  if (at >= 0) ranked.splice(at, 1)
-  const finderEntry: Entry = { script: finder, amount: (own?.amount ?? 0n) + base.toFinder, slot: own?.slot ?? -1 }
+  const { others: ranked, finderEntry } = separateFinder(base, finder)
   ranked.splice(insertionIndex(ranked, finderEntry, compareRanked), 0, finderEntry)
   return { ranked, finderEntry }
+}
+
+/** The ranking without the finder (a copy), and the finder's entry: its window amount plus the bonus and remainders. */
+function separateFinder(base: SplitBase, finder: string): { others: Entry[]; finderEntry: Entry } {
+  const others = base.ranked.slice()
+  const at = others.findIndex((r) => r.script === finder)
+  const own = at < 0 ? undefined : (others[at] as Entry)
+  if (at >= 0) others.splice(at, 1)
+  return { others, finderEntry: { script: finder, amount: (own?.amount ?? 0n) + base.toFinder, slot: own?.slot ?? -1 } }
 }
 
 /** Ranking order: amount descending, then script bytes ascending. */
