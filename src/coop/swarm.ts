@@ -397,8 +397,33 @@ export class CoopSwarm extends EventEmitter<CoopSwarmEvents> {
         clearTimeout(pending.timer)
         pending.reject(new RelayError('swarm closed'))
       }
-      await this.swarm.destroy()
+      await destroyPromptly(this.swarm)
     })()
     return this.closing
   }
+}
+
+/**
+ * How long leaving the topic may take before the swarm is torn down anyway. Unannouncing asks the
+ * DHT nodes closest to the topic; when the bootstrap nodes are gone every such request waits out
+ * its timeout, and a node that took ~5 s to stop looks hung to its supervisor. Peers find out
+ * a node left from its closed connections; the stale announcement expires in the DHT by itself.
+ */
+const UNANNOUNCE_GRACE_MS = 500
+
+async function destroyPromptly(swarm: Hyperswarm): Promise<void> {
+  const graceful = swarm.destroy()
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, UNANNOUNCE_GRACE_MS)
+  })
+  try {
+    if ((await Promise.race([graceful.then(() => 'done' as const), late])) === 'done') return
+  } finally {
+    clearTimeout(timer)
+  }
+  // Destroying the DHT node fails its pending requests at once, so the swarm's own teardown
+  // (its unannounce and the server's) finishes instead of waiting each request out.
+  await swarm.dht.destroy({ force: true })
+  await graceful.catch(() => {})
 }

@@ -5,7 +5,7 @@
 // back to the public network).
 
 import createTestnet from '@hyperswarm/testnet'
-import type HyperDHT from 'hyperdht'
+import HyperDHT from 'hyperdht'
 import type { DhtChoice } from '../coop/dht-options.js'
 
 export interface LocalDht {
@@ -13,6 +13,11 @@ export interface LocalDht {
   dhtNode(): HyperDHT
   /** The same, as the coop/ DHT option. */
   choice(): DhtChoice
+  /**
+   * A DHT node on the testnet that stopping the testnet leaves alive (the swarm still destroys it),
+   * as a node sees whose bootstrap nodes went away: tests of what a node does then.
+   */
+  outlivingChoice(): DhtChoice
   /** 'host:port' of the testnet's bootstrap nodes (all 127.0.0.1). */
   readonly bootstrap: string[]
   stop(): Promise<void>
@@ -30,6 +35,7 @@ export async function startLocalDht(size = 3): Promise<LocalDht> {
   return {
     dhtNode: () => testnet.createNode(),
     choice: () => ({ kind: 'injected', dht: testnet.createNode() }),
+    outlivingChoice: () => ({ kind: 'injected', dht: new HyperDHT({ ephemeral: true, bootstrap: testnet.bootstrap, host: '127.0.0.1' }) }),
     bootstrap: testnet.bootstrap.map((b) => `${b.host}:${b.port}`),
     stop() {
       stopped ??= testnet.destroy()
