@@ -55,8 +55,17 @@ export interface ApiNode {
   readonly reach?: { readonly state: ReachState }
   /** Shares of blocks found while cut off, waiting to be handed to the cooperative. */
   readonly heldBlocks?: { readonly size: number }
+  /** The data dir's disk as the node's storage watch last saw it (absent: test fakes). */
+  readonly storage?: { status(): ApiStorageStatus }
   on<E extends keyof ApiNodeEvents>(event: E, listener: (...args: ApiNodeEvents[E]) => void): unknown
   off<E extends keyof ApiNodeEvents>(event: E, listener: (...args: ApiNodeEvents[E]) => void): unknown
+}
+
+export interface ApiStorageStatus {
+  failure: string | null
+  freeBytes: number | null
+  lowSpaceBytes: number
+  low: boolean
 }
 
 /** The node events the API listens to (HashcoopNode's NodeEvents). */
@@ -66,4 +75,5 @@ export interface ApiNodeEvents {
   share: [e: { id: string; address: string; worker: string; height: number }]
   reach: [state: ReachState]
   fatal: [event: { reason: string }]
+  disk: [status: ApiStorageStatus]
 }

@@ -65,6 +65,8 @@ export interface StatusBody {
   peers: { count: number; list: { id: string; writer: boolean }[] }
   /** protocol/COOP.md §Cut off: while true, shares are refused and blocks pay the split at `tip`. */
   cutOff: { cutOff: boolean; reason: string | null; since: string | null; detail: string; heldBlocks: number }
+  /** The data dir's disk: `failure` set means the node is stopping; `low` means under a day of shares' room. */
+  storage: { ok: boolean; failure: string | null; freeBytes: number | null; lowSpaceBytes: number; low: boolean }
   stratum: {
     connections: number
     authorized: number
@@ -86,6 +88,11 @@ export interface StatusBody {
     coinbaseCache: { entries: number; bytes: number }
     lastFanout: { sessions: number; slices: number; longestSliceMs: number; totalMs: number; finished: boolean } | null
   }
+}
+
+function storageBody(node: ApiContext['node']): StatusBody['storage'] {
+  const st = node.storage?.status() ?? { failure: null, freeBytes: null, lowSpaceBytes: 0, low: false }
+  return { ok: st.failure === null && !st.low, ...st }
 }
 
 function cutOffBody(node: ApiContext['node']): StatusBody['cutOff'] {
@@ -157,6 +164,7 @@ export async function statusBody(ctx: ApiContext): Promise<StatusBody> {
       list: [...node.swarm.peers.values()].map((p) => ({ id: p.id.slice(0, 16), writer: p.writer }))
     },
     cutOff: cutOffBody(node),
+    storage: storageBody(node),
     stratum: {
       connections: s.connections,
       authorized: s.authorized,

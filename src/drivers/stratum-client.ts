@@ -92,6 +92,8 @@ export interface StratumClientEvents {
   rejected: [SubmitOutcome]
   disconnected: [reason: string]
   malformed: [line: string, reason: string]
+  /** client.show_message: what the pool tells the miner's operator. */
+  message: [text: string]
 }
 
 /** BIP310: the miner offers every bit; the server answers with the bits it allows. */
@@ -293,6 +295,7 @@ export class StratumClient extends EventEmitter<StratumClientEvents> {
         return this.onServerReconnect(session, params)
       case 'client.show_message':
         this.log.info(`message from the server: ${printable(params[0])}`)
+        this.emit('message', printable(params[0]))
         return
       case 'client.get_version':
         if (id !== null) session.rpc.respond(id, this.userAgent)

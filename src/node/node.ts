@@ -22,7 +22,7 @@ import { WorkerStats } from '../stats/worker-stats.js'
 import { CutOffMonitor, type ReachState } from '../coop/cut-off.js'
 import { readCoopFile, writeCoopFile } from './coop-file.js'
 import { appendOrHold, blockShareId, HeldBlocks } from './held-blocks.js'
-import { StorageWatch } from './storage-watch.js'
+import { dayOfSharesBytes, StorageWatch, type StorageStatus } from './storage-watch.js'
 
 /**
  * A hashcoop node: the composition of every layer (DESIGN.md "Layers and data flow").
@@ -72,6 +72,8 @@ export interface NodeEvents {
   reach: [state: ReachState]
   /** The data dir's disk failed: the node is stopping (it emits this once, then stops by itself). */
   fatal: [event: { reason: string }]
+  /** Free space fell under a day of shares (low) or rose back above it. */
+  disk: [status: StorageStatus]
 }
 
 /** What a running node is made of (HashcoopNode.start builds them in order). */
@@ -230,7 +232,13 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       cleanups.push(async () => reach.close())
       const heldBlocks = await HeldBlocks.open(config.dataDir)
       let node: HashcoopNode | null = null
-      const storage = new StorageWatch({ dataDir: config.dataDir, onFailure: (reason) => node?.onStorageFailure(reason) })
+      const storage = new StorageWatch({
+        dataDir: config.dataDir,
+        lowSpaceBytes: dayOfSharesBytes(params.shareInterval),
+        onFailure: (reason) => node?.onStorageFailure(reason),
+        onLowSpace: (free, threshold) => node?.onDiskLow(free, threshold),
+        onSpaceBack: (free) => node?.onDiskBack(free)
+      })
       cleanups.push(async () => storage.close())
 
       let work: WorkManager | null = null
@@ -372,12 +380,29 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     this.emit('tip', tip)
   }
 
-  /** The disk failed: say so at error level, tell the embedder (the CLI exits non-zero), stop. */
+  /**
+   * The disk failed: say so at error level and to every miner (before their sessions close, so
+   * the rig's log says why it lost its pool), tell the embedder (the CLI exits non-zero), stop.
+   */
   private onStorageFailure(reason: string): void {
     if (this.stopping !== null) return
     this.log.error({ reason }, `storage failed in ${this.config.dataDir}: ${reason}; stopping the node (every share it acknowledged is stored; fix the disk, then start it again)`)
+    this.stratum.showMessage(`hashcoop: this node is stopping, its disk failed (${reason}); mine on another node until it is back`)
     this.emit('fatal', { reason })
     void this.stop()
+  }
+
+  private onDiskLow(freeBytes: number, lowSpaceBytes: number): void {
+    this.log.warn(
+      { freeBytes, lowSpaceBytes },
+      `disk nearly full in ${this.config.dataDir}: ${megabytes(freeBytes)} MB free, less than a day of the cooperative's shares (${megabytes(lowSpaceBytes)} MB); the node stops when the disk is full: free space or move the data dir`
+    )
+    this.emit('disk', this.storage.status())
+  }
+
+  private onDiskBack(freeBytes: number): void {
+    this.log.info({ freeBytes }, `disk space back in ${this.config.dataDir}: ${megabytes(freeBytes)} MB free`)
+    this.emit('disk', this.storage.status())
   }
 
   async stop(): Promise<void> {
@@ -512,3 +537,6 @@ export async function initCooperative(opts: InitOptions): Promise<{ joinKey: str
   }
 }
 
+function megabytes(bytes: number): number {
+  return Math.round(bytes / 1e6)
+}

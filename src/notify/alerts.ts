@@ -107,6 +107,13 @@ export class AlertMonitor {
     }
   }
 
+  /** The data dir's free space fell under a day of shares (low), or rose back above it. */
+  diskChanged(d: { freeBytes: number | null; lowSpaceBytes: number; low: boolean }): void {
+    const free = Math.round((d.freeBytes ?? 0) / 1e6)
+    if (d.low) this.say('disk-low', 'critical', 'Disk nearly full', `${free} MB free on the data dir's disk, less than a day of shares (${Math.round(d.lowSpaceBytes / 1e6)} MB): the node stops when it is full`, { freeBytes: d.freeBytes, lowSpaceBytes: d.lowSpaceBytes })
+    else this.say('disk-ok', 'info', 'Disk space back', `${free} MB free on the data dir's disk`, { freeBytes: d.freeBytes })
+  }
+
   close(): void {
     if (this.timer !== null) clearInterval(this.timer)
     this.timer = null

@@ -12,6 +12,8 @@ export type AlertName =
   | 'bitcoind-regained'
   | 'peers-zero'
   | 'peers-back'
+  | 'disk-low'
+  | 'disk-ok'
 
 export interface AlertEvent {
   event: AlertName

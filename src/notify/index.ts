@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os'
 import type { HashcoopNode } from '../node/node.js'
+import type { StorageStatus } from '../node/storage-watch.js'
 import { AlertMonitor } from './alerts.js'
 import { Notifier } from './notifier.js'
 import type { BlockChange } from '../blocks/found-blocks.js'
@@ -31,12 +32,15 @@ export function startAlerts(node: HashcoopNode, settings: AlertSettings, logger:
     if (record.status === 'orphaned') monitor.blockOrphaned(record.hash, record.height)
   }
   node.foundBlocks.on('change', onBlockChange)
+  const onDisk = (d: StorageStatus): void => monitor.diskChanged(d)
+  node.on('disk', onDisk)
   logger.info({ targets: notifier.stats().map((s) => s.target) }, `alerts go to ${settings.targets.length} webhook${settings.targets.length === 1 ? '' : 's'}`)
   return {
     monitor,
     notifier,
     close: () => {
       node.foundBlocks.off('change', onBlockChange)
+      node.off('disk', onDisk)
       monitor.close()
       notifier.close()
     }

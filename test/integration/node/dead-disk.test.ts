@@ -3,7 +3,9 @@
  * is a small tmpfs, a CPU miner on it over real stratum, bcoin regtest in this process and a loopback
  * DHT. The disk fills up while it mines: the process logs the storage failure at fatal level and
  * exits non-zero, instead of answering miners it cannot store. With space again, the same data dir
- * starts, and every share the miner was told was accepted is in its share-chain.
+ * starts, and every share the miner was told was accepted is in its share-chain. Before that, the
+ * node warns that the small disk holds less than a day of shares, and shows it in /api/status and
+ * /metrics; when it stops, the miner is told why before its session closes.
  *
  * Needs root (mount -t tmpfs): CI runs as root. Elsewhere the test is skipped, saying why.
  */
@@ -90,6 +92,23 @@ function fillDisk(path: string): void {
   }
 }
 
+interface StorageBody {
+  ok: boolean
+  failure: string | null
+  freeBytes: number | null
+  lowSpaceBytes: number
+  low: boolean
+}
+
+async function storageOf(apiPort: number): Promise<StorageBody> {
+  const res = await fetch(`http://127.0.0.1:${apiPort}/api/status`)
+  return ((await res.json()) as { storage: StorageBody }).storage
+}
+
+async function metricsOf(apiPort: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text()
+}
+
 /** The share-chain's share count a node's HTTP API reports. */
 async function sharesOf(apiPort: number): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${apiPort}/api/status`)
@@ -128,11 +147,23 @@ describe.skipIf(cannotMount !== null)('a node whose disk fills up', () => {
     const apiPort = await freePort()
     const first = startNode(dataDir, port, apiPort)
     await waitFor('the node to run', 60_000, () => first.lines.some((l) => String(l.msg).startsWith('dashboard and API on')))
+    // 48 MB holds less than a day of shares at a 2 s share interval (~283 MB): said from the start.
+    await waitFor('the low-disk warning', 30_000, () => first.lines.some((l) => /disk nearly full in .* less than a day of the cooperative's shares/.test(String(l.msg))))
+    const storage = await storageOf(apiPort)
+    expect(storage).toMatchObject({ ok: false, failure: null, low: true })
+    expect(storage.freeBytes).toBeLessThan(48e6)
+    expect(storage.lowSpaceBytes).toBe(Math.ceil(86_400 / 2) * 5_000 + 64 * 1024 * 1024)
+    const metrics = await metricsOf(apiPort)
+    expect(metrics).toMatch(/^hashcoop_disk_low 1$/m)
+    expect(metrics).toMatch(/^hashcoop_storage_failed 0$/m)
+    expect(metrics).toMatch(/^hashcoop_disk_free_bytes \d+/m)
 
     driver = new CpuDriver({ threads: 1 })
     await driver.start()
     const miner = new StratumClient({ host: '127.0.0.1', port, username: `${MINER}.rig1`, password: 'x', driver })
     client = miner
+    const told: string[] = []
+    miner.on('message', (text) => told.push(text))
     miner.start()
     // Every share the node has in its view was acknowledged to the miner only after it was stored.
     let stored = 0
@@ -146,6 +177,7 @@ describe.skipIf(cannotMount !== null)('a node whose disk fills up', () => {
     const fatal = first.lines.find((l) => l.level === 60 || l.level === 'fatal')
     expect(String(fatal?.msg)).toMatch(/disk failed \(.*(no space left|ENOSPC)/i)
     expect(first.lines.some((l) => /storage failed in .* stopping the node/.test(String(l.msg)))).toBe(true)
+    expect(told.some((t) => /this node is stopping, its disk failed/.test(t))).toBe(true)
     await miner.stop()
     client = null
 

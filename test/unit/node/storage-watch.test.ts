@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { storageFailure, StorageWatch } from '../../../src/node/storage-watch.js'
+import { dayOfSharesBytes, storageFailure, StorageWatch } from '../../../src/node/storage-watch.js'
 
 function errno(code: string, message: string): NodeJS.ErrnoException {
   return Object.assign(new Error(message), { code })
@@ -46,5 +46,36 @@ describe('StorageWatch', () => {
     expect(watch.report(errno('ENOSPC', 'ENOSPC: no space left on device'))).toBe(true)
     expect(watch.report(errno('EIO', 'EIO'))).toBe(true)
     expect(reasons).toEqual(['ENOSPC: no space left on device']) // once
+  })
+})
+
+describe('StorageWatch free space', () => {
+  it('warns once when the free space falls under a day of shares, and once when it is back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hashcoop-storage-'))
+    let free = 500e6
+    const said: string[] = []
+    const watch = new StorageWatch({
+      dataDir: dir,
+      lowSpaceBytes: dayOfSharesBytes(10),
+      freeSpace: async () => free,
+      onFailure: (r) => said.push(`failed ${r}`),
+      onLowSpace: (f, t) => said.push(`low ${f} < ${t}`),
+      onSpaceBack: (f) => said.push(`back ${f}`)
+    })
+    await watch.probe()
+    expect(watch.status()).toEqual({ failure: null, freeBytes: 500e6, lowSpaceBytes: 8_640 * 5_000 + 64 * 1024 * 1024, low: false })
+    free = 90e6
+    await watch.probe()
+    await watch.probe()
+    expect(watch.status().low).toBe(true)
+    free = 200e6
+    await watch.probe()
+    expect(said).toEqual([`low 90000000 < ${dayOfSharesBytes(10)}`, 'back 200000000'])
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('sizes a day of shares by the share interval (every node stores every share)', () => {
+    expect(dayOfSharesBytes(10)).toBe(110_308_864) // mainnet: 8,640 shares a day
+    expect(dayOfSharesBytes(2)).toBe(43_200 * 5_000 + 67_108_864)
   })
 })
