@@ -29,7 +29,7 @@ async function json<T>(url: string): Promise<T> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`)
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (npm test installs it itself when run as root)`)
   demo = new Demo({ nodes: 2, miners: 2, httpPort: 0, logger: createLogger({ level: 'silent', format: 'json' }) })
   await demo.start()
   // Real data first: shares from both miners and a few points of the chart's series.
