@@ -32,21 +32,26 @@ afterAll(async () => {
 
 describe('the hashcoop minerpool worker against a running node', () => {
   it('reports stats, workers, blocks and the next split in MiningOS shapes', async () => {
-    const pool = new HashcoopMinerPool({ apiUrl: h.api.url, accounts: [MINER, STRANGER] }, { logger })
     const time = new Date()
     type Stats = { ts: number; stats: (StatsEntry & { poolType: string })[] }
-    // The stats read the blocks list and the miner's totals in two requests while the miners keep
-    // finding blocks: take a collection during which no block landed between them (as MiningOS
-    // would at its next tick), so the 24 h and all-time revenue below describe one moment.
+    // A collection reads the blocks list and the miner's totals in several requests while the miners
+    // keep finding blocks: take one during which no block landed (as MiningOS would at its next
+    // tick), each try with a fresh worker so its history holds that try alone; then the 24 h and
+    // all-time revenue and the blocks' earnings below describe one moment.
+    let pool = new HashcoopMinerPool({ apiUrl: h.api.url, accounts: [MINER, STRANGER] }, { logger })
     let stats: Stats | undefined
+    let blocks: { blocks: BlockEntry[] } = { blocks: [] }
     await waitFor(async () => {
+      pool = new HashcoopMinerPool({ apiUrl: h.api.url, accounts: [MINER, STRANGER] }, { logger })
       await pool.fetchData('1m', time)
       stats = (await pool.getWrkExtData({ query: { key: 'stats' } })) as Stats
+      await pool.fetchData('5m', time)
+      await pool.fetchData('1D', time)
+      blocks = (await pool.getWrkExtData({ query: { key: 'blocks' } })) as { blocks: BlockEntry[] }
       const mine = stats.stats[0]
-      return mine !== undefined && Math.abs(mine.revenue_24h - mine.revenue_all_time) < 1e-9
-    }, 'a stats collection with no block landing mid-way', 60_000)
-    await pool.fetchData('5m', time)
-    await pool.fetchData('1D', time)
+      const earned = blocks.blocks.reduce((a, b) => a + b.earnings, 0)
+      return mine !== undefined && Math.abs(mine.revenue_24h - mine.revenue_all_time) < 1e-9 && Math.abs(earned - mine.revenue_all_time) < 1e-9
+    }, 'a collection with no block landing mid-way', 60_000)
     expect(errors).toEqual([])
     if (stats === undefined) throw new Error('no stats')
     expect(stats.ts).toBe(Math.floor(time.getTime() / 1000) * 1000)
@@ -75,7 +80,6 @@ describe('the hashcoop minerpool worker against a running node', () => {
     }
 
     // Found blocks: what each paid the site, summing to what the node says it was paid.
-    const blocks = (await pool.getWrkExtData({ query: { key: 'blocks' } })) as { blocks: BlockEntry[] }
     expect(blocks.blocks.length).toBeGreaterThanOrEqual(1)
     expect(blocks.blocks[0]?.blockId).toMatch(/^[0-9a-f]{64}$/)
     expect(blocks.blocks.reduce((a, b) => a + b.earnings, 0)).toBeCloseTo(mine?.revenue_all_time ?? -1, 8)
