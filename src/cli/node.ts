@@ -111,7 +111,7 @@ async function serve(settings: NodeSettings, logger: Logger, io: NodeRunIo): Pro
   await removeApiFile(dataDir, token).catch(() => {})
   await node.stop()
   if ('reason' in ended) {
-    logger.fatal({ reason: ended.reason }, `stopped: the data dir's disk failed (${ended.reason})`)
+    logger.fatal({ reason: ended.reason }, `stopped: the data dir's storage failed (${ended.reason})`)
     return 1
   }
   logger.info({}, 'stopped')

@@ -306,8 +306,10 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       log.error({ err: err.message }, err.message)
       this.storage.report(err)
     })
-    // Autobase closes itself when its store fails a write, with an error that does not say why: look.
-    base.autobase.on('error', () => void this.storage.probe())
+    // Autobase closes itself on any error (a failed write among them, with an error that does not
+    // say why): look at the disk first, so a full disk is named as such; any other cause is as fatal,
+    // since a closed base takes no share and never reopens by itself.
+    base.autobase.on('error', (err: unknown) => void this.onBaseError(err))
     templates.on('error', (err) => log.warn({ err: err.message }, `bitcoind: ${err.message}`))
     base.autobase.on('update', () => {
       void work.onChainUpdate().catch((err: unknown) => log.error({ err: String(err) }, 'building a job failed'))
@@ -386,10 +388,17 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
    */
   private onStorageFailure(reason: string): void {
     if (this.stopping !== null) return
-    this.log.error({ reason }, `storage failed in ${this.config.dataDir}: ${reason}; stopping the node (every share it acknowledged is stored; fix the disk, then start it again)`)
-    this.stratum.showMessage(`hashcoop: this node is stopping, its disk failed (${reason}); mine on another node until it is back`)
+    this.log.error({ reason }, `storage failed in ${this.config.dataDir}: ${reason}; stopping the node (every share it acknowledged is stored; fix the cause (the disk, most often), then start it again)`)
+    this.stratum.showMessage(`hashcoop: this node is stopping, its storage failed (${reason}); mine on another node until it is back`)
     this.emit('fatal', { reason })
     void this.stop()
+  }
+
+  private async onBaseError(err: unknown): Promise<void> {
+    if (this.storage.report(err)) return
+    await this.storage.probe()
+    if (this.stopping !== null || this.storage.failure !== null) return
+    this.storage.fail(`the share-chain store closed after an error: ${err instanceof Error ? err.message : String(err)}`)
   }
 
   private onDiskLow(freeBytes: number, lowSpaceBytes: number): void {

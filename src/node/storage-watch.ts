@@ -141,7 +141,8 @@ export class StorageWatch {
     this.timer = null
   }
 
-  private fail(reason: string): void {
+  /** A failure the node found by other means (the share-chain store closed itself). */
+  fail(reason: string): void {
     if (this.failedWith !== null) return
     this.failedWith = reason
     this.close()

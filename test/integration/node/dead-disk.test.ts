@@ -175,9 +175,9 @@ describe.skipIf(cannotMount !== null)('a node whose disk fills up', () => {
     clearInterval(watchStored)
     expect(code).toBe(1)
     const fatal = first.lines.find((l) => l.level === 60 || l.level === 'fatal')
-    expect(String(fatal?.msg)).toMatch(/disk failed \(.*(no space left|ENOSPC)/i)
+    expect(String(fatal?.msg)).toMatch(/storage failed \(.*(no space left|ENOSPC)/i)
     expect(first.lines.some((l) => /storage failed in .* stopping the node/.test(String(l.msg)))).toBe(true)
-    expect(told.some((t) => /this node is stopping, its disk failed/.test(t))).toBe(true)
+    expect(told.some((t) => /this node is stopping, its storage failed/.test(t))).toBe(true)
     await miner.stop()
     client = null
 
