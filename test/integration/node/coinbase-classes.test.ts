@@ -91,7 +91,7 @@ describe('coinbase classes end to end on regtest', () => {
     await waitFor(async () => {
       const counts = await acceptedBlocksByClass()
       return (counts.get(0) ?? 0) >= 2 && (counts.get(2) ?? 0) >= 2
-    }, 'two blocks of each class past the first shares', 150_000)
+    }, 'two blocks of each class past the first shares', 240_000)
     expect(n.stratum.sessionStats().map((s) => [s.address, s.coinbaseLimit]).sort()).toEqual(MINERS.map((m) => [m.address, m.limit]).sort())
     for (const m of miners) await m.client.stop()
 
@@ -139,5 +139,5 @@ describe('coinbase classes end to end on regtest', () => {
     const finders = new Set(inChain.map((b) => classOfScript.get(b.finder)))
     expect(finders).toEqual(new Set([0, 2]))
     for (const b of inChain) expect(b.coinbase).toBe('match')
-  }, 300_000)
+  }, 420_000)
 })

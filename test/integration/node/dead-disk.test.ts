@@ -167,7 +167,7 @@ describe.skipIf(cannotMount !== null)('a node whose disk fills up', () => {
     miner.start()
     // Every share the node has in its view was acknowledged to the miner only after it was stored.
     let stored = 0
-    await waitFor('three shares in the share-chain', 60_000, async () => (stored = await sharesOf(apiPort)) >= 3)
+    await waitFor('three shares in the share-chain', 150_000, async () => (stored = await sharesOf(apiPort)) >= 3)
 
     fillDisk(join(mountPoint, 'filler'))
     const watchStored = setInterval(() => void sharesOf(apiPort).then((n) => (stored = Math.max(stored, n)), () => {}), 200)
@@ -188,5 +188,5 @@ describe.skipIf(cannotMount !== null)('a node whose disk fills up', () => {
     expect(await sharesOf(secondApi)).toBeGreaterThanOrEqual(stored)
     second.child.kill('SIGTERM')
     expect(await second.exited).toBe(0)
-  }, 240_000)
+  }, 360_000)
 })
