@@ -19,6 +19,7 @@ const FORMAT_VERSION = 1
 const KIND = { meta: 1, file: 2, record: 3, end: 255 } as const
 /** Bound on one frame, so a damaged length cannot make the reader buffer gigabytes. */
 const MAX_FRAME_BYTES = 256 * 1024 * 1024
+const WRITE_CHUNK_BYTES = 1024 * 1024
 
 export interface BackupMeta {
   format: 'hashcoop-backup'
@@ -57,8 +58,19 @@ export async function writeBackupArchive(out: string, meta: BackupMeta, items: A
   const file = createWriteStream(tmp, { mode: 0o600 }) // it holds the node's keys
   const gzip = createGzip()
   gzip.pipe(file)
-  const put = async (chunk: Buffer): Promise<void> => {
+  // Frames gathered into ~1 MB writes: one gzip write per small record took 2/3 of the time.
+  let pending: Buffer[] = []
+  let pendingBytes = 0
+  const flush = async (): Promise<void> => {
+    const chunk = Buffer.concat(pending)
+    pending = []
+    pendingBytes = 0
     if (!gzip.write(chunk)) await once(gzip, 'drain')
+  }
+  const put = async (chunk: Buffer): Promise<void> => {
+    pending.push(chunk)
+    pendingBytes += chunk.length
+    if (pendingBytes >= WRITE_CHUNK_BYTES) await flush()
   }
   let files = 0
   let records = 0
@@ -75,6 +87,7 @@ export async function writeBackupArchive(out: string, meta: BackupMeta, items: A
       }
     }
     await put(frame(KIND.end, Buffer.from(JSON.stringify({ files, records }))))
+    await flush()
     gzip.end()
     await once(file, 'close')
     await rename(tmp, out)
