@@ -457,7 +457,6 @@ async function checkRestored(config: NodeConfig, store: CoopStore, joined: JoinK
   // A founder's base key is its own writer core's key; a member's is in its join key.
   const baseKey = joined === null ? await localWriterKey(store.store) : joined.bootstrapKey
   await guardRestoredWriter({
-    dataDir: config.dataDir,
     store: store.store,
     baseKey,
     consensusId: key.consensusId,

@@ -56,7 +56,6 @@ export class RestoredWriterError extends Error {
 }
 
 export interface RestoredGuardOptions {
-  dataDir: string
   store: Corestore
   /** The cooperative's Autobase key. */
   baseKey: Uint8Array
