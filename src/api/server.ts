@@ -16,12 +16,15 @@
  *   GET  /metrics                Prometheus text format
  *   POST /api/admin/:op          add-writer | add-indexer | remove-indexer, {"key": HEX};
  *                                needs "Authorization: Bearer TOKEN" (the data dir's api.json)
+ *   POST /api/admin/backup       {"out": ABSOLUTE PATH, "force"?: bool}: an online backup written
+ *                                by the node (`hashcoop backup`); same token
  *
  * Errors are JSON {"error": message} with the status that fits; nothing a client sends can crash
  * the node (every handler's failure is a 500 logged at warn).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { isAbsolute } from 'node:path'
 import type { CoopLogger } from '../coop/log.js'
 import { silentLogger } from '../coop/log.js'
 import { isAdminOp, parseWriterKey, runAdminOp, tokenMatches, WriterKeyError } from './admin.js'
@@ -227,6 +230,7 @@ export class ApiServer {
     if (token === undefined) throw new HttpError(404, 'admin operations are not enabled on this API')
     if (!tokenMatches(token, c.req.headers.authorization)) throw new HttpError(401, "missing or wrong bearer token (see the data dir's api.json)")
     const op = c.params[0] as string
+    if (op === 'backup') return this.backup(c)
     if (!isAdminOp(op)) throw new HttpError(404, `unknown admin operation '${op.slice(0, 40)}' (known: add-writer, add-indexer, remove-indexer)`)
     const body = await readJsonBody(c.req)
     let key: Uint8Array
@@ -243,6 +247,20 @@ export class ApiServer {
     }
     this.log.info({ op, key: Buffer.from(key).toString('hex').slice(0, 16) }, `admin: ${op} ${Buffer.from(key).toString('hex').slice(0, 16)} appended`)
     sendJson(c.res, 200, { ok: true, op, key: Buffer.from(key).toString('hex') })
+  }
+
+  /** The token holder can read the data dir anyway: writing its copy elsewhere gives nothing more. */
+  private async backup(c: RequestContext): Promise<void> {
+    const body = (await readJsonBody(c.req)) as { out?: unknown; force?: unknown }
+    if (typeof body.out !== 'string' || !isAbsolute(body.out)) throw new HttpError(400, 'out: an absolute path for the backup file')
+    if (this.opts.node.backup === undefined) throw new HttpError(404, 'this node does not make backups')
+    try {
+      const r = await this.opts.node.backup(body.out, { force: body.force === true })
+      this.log.info({ out: r.out, bytes: r.bytes }, `admin: backup written to ${r.out} (${r.bytes} bytes)`)
+      sendJson(c.res, 200, { ok: true, ...r })
+    } catch (err) {
+      throw new HttpError(409, err instanceof Error ? err.message : String(err))
+    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

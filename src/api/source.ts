@@ -57,6 +57,8 @@ export interface ApiNode {
   readonly heldBlocks?: { readonly size: number }
   /** The data dir's disk as the node's storage watch last saw it (absent: test fakes). */
   readonly storage?: { status(): ApiStorageStatus }
+  /** An online backup (src/node/backup.ts); absent on test fakes. */
+  backup?(out: string, opts: { force?: boolean }): Promise<{ out: string; bytes: number; files: number; records: number; writerKey: string }>
   on<E extends keyof ApiNodeEvents>(event: E, listener: (...args: ApiNodeEvents[E]) => void): unknown
   off<E extends keyof ApiNodeEvents>(event: E, listener: (...args: ApiNodeEvents[E]) => void): unknown
 }

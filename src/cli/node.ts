@@ -71,6 +71,7 @@ async function serve(settings: NodeSettings, logger: Logger, io: NodeRunIo): Pro
       dht: settings.dht,
       tag: settings.tag,
       genesisTimeoutMs: settings.genesisTimeoutMs,
+      restoredAlone: settings.restoredAlone,
       logger: log
     })
   } catch (err) {

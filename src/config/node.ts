@@ -46,6 +46,12 @@ export const NODE_OPTIONS: OptionSpec[] = [
   { name: 'notify-offline-minutes', kind: 'string', valueName: 'MIN', help: 'a worker is offline after this long without an accepted share, 1-1440', default: '10' },
   { name: 'notify-drop-percent', kind: 'string', valueName: 'PCT', help: "alert when a worker's 10 min hashrate falls this far below its 1 h average, 1-100", default: '50' },
   { name: 'genesis-timeout', kind: 'string', valueName: 'SEC', help: "when joining: how long to wait for a peer with the cooperative's genesis", default: '60' },
+  {
+    name: 'restored-alone',
+    kind: 'boolean',
+    help: "a data dir from 'hashcoop restore' starts only once a member has confirmed that the node it was backed up from is gone; with this flag it starts when no member answers within 30 s (you vouch that the backup holds all that node wrote)",
+    flagOnly: true
+  },
   ...LOG_OPTIONS,
   CONFIG_OPTION,
   HELP_OPTION
@@ -72,6 +78,8 @@ export interface NodeSettings {
   dht: DhtChoice
   tag: string
   genesisTimeoutMs: number
+  /** --restored-alone (node/restored-guard.ts). */
+  restoredAlone: boolean
   /** null: no --notify. */
   notify: { targets: string[]; offlineAfterMs: number; dropPercent: number } | null
   logLevel: LogLevel
@@ -121,6 +129,7 @@ export async function nodeSettings(argv: readonly string[], env: NodeJS.ProcessE
     dht,
     tag,
     genesisTimeoutMs,
+    restoredAlone: o.flag('restored-alone'),
     notify,
     logLevel,
     logFormat,

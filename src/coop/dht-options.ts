@@ -1,7 +1,7 @@
 // How a node finds its peers: the public HyperDHT (real use), a private DHT of your own
 // (`bootstrap: ['host:port', ...]`), or an injected DHT node (tests, on a loopback testnet).
 
-import type HyperDHT from 'hyperdht'
+import HyperDHT from 'hyperdht'
 import type Hyperswarm from 'hyperswarm'
 
 export type DhtChoice =
@@ -41,4 +41,17 @@ export function hyperswarmOptions(choice: DhtChoice): Hyperswarm.Options {
     case 'injected':
       return { dht: choice.dht }
   }
+}
+
+/**
+ * The same network for a second, short-lived swarm. An injected DHT node belongs to the swarm it
+ * was given to (Hyperswarm destroys it on close), so the second swarm gets a node of its own with
+ * the same bootstrap nodes, bound like the injected one (a loopback testnet stays on loopback).
+ */
+export async function sameNetworkDht(choice: DhtChoice): Promise<DhtChoice> {
+  if (choice.kind !== 'injected') return choice
+  await choice.dht.ready()
+  const bootstrap = choice.dht.bootstrapNodes.map((n) => `${n.host}:${n.port}`)
+  if (bootstrap.length === 0) throw new DhtOptionError('the injected DHT node has no bootstrap nodes to start a second node from')
+  return { kind: 'injected', dht: new HyperDHT({ ephemeral: true, bootstrap, host: choice.dht.address().host }) }
 }

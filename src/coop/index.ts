@@ -14,7 +14,7 @@ export {
   type AuthorRole
 } from './admin-op.js'
 export { waitForConvergence, ConvergenceTimeout, type ConvergeOptions } from './converge.js'
-export { CoopSwarm, RelayError, type CoopPeer, type CoopSwarmOptions, type RelayVerdict } from './swarm.js'
+export { CoopSwarm, RelayError, type CoopPeer, type CoopSwarmOptions, type RelayVerdict, type SwarmBase } from './swarm.js'
 export { hyperswarmOptions, parseBootstrapAddress, privateDht, DhtOptionError, type DhtChoice } from './dht-options.js'
 export { PROTOCOL, PROTOCOL_VERSION, MAX_RELAY_BYTES, ProtocolError } from './protocol.js'
 export { silentLogger, shortKey, type CoopLogger, type LogFields } from './log.js'

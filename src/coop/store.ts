@@ -11,7 +11,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import Corestore from 'corestore'
 
-const STORE_SUBDIR = 'corestore'
+export const STORE_SUBDIR = 'corestore'
 const PID_FILE = 'hashcoop.pid'
 
 export class DataDirLockedError extends Error {
@@ -30,7 +30,8 @@ export class DataDirLockedError extends Error {
  * The store was copied (a restored backup) or moved from another disk. Holepunch's storage refuses
  * it on purpose: the node's writer keys are inside, and a copy older than what its peers hold would
  * append different entries at the same positions of its own log, forking it. What restores a node
- * is its join key (coop.json): a fresh data dir gets the whole share-chain back from the members.
+ * is `hashcoop restore` of a `hashcoop backup` (node/backup.ts, guarded by node/restored-guard.ts),
+ * or its join key (coop.json): a fresh data dir gets the whole share-chain back from the members.
  */
 export class DataDirCopiedError extends Error {
   override name = 'DataDirCopiedError'
@@ -40,7 +41,8 @@ export class DataDirCopiedError extends Error {
   ) {
     super(
       `the data dir ${dataDir} was copied or moved from another disk (a restored backup? the store says: ${detail}), and its writer keys must not be used from a copy: ` +
-        `it could fork this node's log in the cooperative. Start a fresh data dir with --join KEY (the key is in its coop.json); ` +
+        `it could fork this node's log in the cooperative. A backup made with 'hashcoop backup' restores with 'hashcoop restore', which guards against that. ` +
+        `Otherwise: Start a fresh data dir with --join KEY (the key is in its coop.json); ` +
         `the share-chain comes back from the other members, and an indexer adds the new writer key (docs/operator-guide.md, Backups)`
     )
   }
@@ -110,4 +112,61 @@ export async function openCoopStore(dataDir: string): Promise<CoopStore> {
       return closing
     }
   }
+}
+
+/** This store's writer key: its Autobase input core, named 'local' (see base.ts existingCooperativeKey). */
+export async function localWriterKey(store: Corestore): Promise<Uint8Array> {
+  const local = store.get({ name: 'local', active: false })
+  try {
+    await local.ready()
+    if (local.key === null) throw new Error('the store has no writer core')
+    return local.key
+  } finally {
+    await local.close()
+  }
+}
+
+/**
+ * Every key/value of an open store as of one instant (a RocksDB read snapshot): a consistent
+ * copy of a running node's store, since every hypercore append is one atomic write batch.
+ */
+export async function* storeRecords(store: Corestore): AsyncGenerator<{ key: Buffer; value: Buffer }> {
+  const snapshot = store.storage.db.snapshot()
+  try {
+    for await (const { key, value } of snapshot.iterator({})) yield { key: Buffer.from(key), value: Buffer.from(value) }
+  } finally {
+    await snapshot.close()
+  }
+}
+
+const RECORDS_PER_BATCH = 1024
+
+/**
+ * Writes a store's key/values into a new store at `dataDir`. The new store writes its own device
+ * file (its own inode, on this disk), so it opens where a file copy would be refused.
+ */
+export async function writeStoreRecords(dataDir: string, records: AsyncIterable<{ key: Buffer; value: Buffer }>): Promise<number> {
+  const store = new Corestore(join(resolve(dataDir), STORE_SUBDIR))
+  const storage = store.storage
+  await storage.ready()
+  let count = 0
+  let batch = storage.db.write()
+  try {
+    for await (const { key, value } of records) {
+      // flush() reports a failed write; each put's own promise would only repeat it (or, on a
+      // batch destroyed by a damaged backup, reject unobserved).
+      batch.put(key, value).catch(() => {})
+      if (++count % RECORDS_PER_BATCH === 0) {
+        await batch.flush()
+        batch.destroy()
+        batch = storage.db.write()
+      }
+    }
+    await batch.flush()
+  } finally {
+    // An open batch would hold the store open (a damaged backup ends the loop by throwing).
+    batch.destroy()
+    await storage.close()
+  }
+  return count
 }

@@ -19,7 +19,6 @@
 import { EventEmitter } from 'node:events'
 import Hyperswarm from 'hyperswarm'
 import Protomux from 'protomux'
-import type { CoopBase } from './base.js'
 import { hyperswarmOptions, type DhtChoice } from './dht-options.js'
 import { DEFAULT_LIVENESS, Rediscovery, type LivenessOptions } from './liveness.js'
 import { errorMessage, shortKey, silentLogger, type CoopLogger } from './log.js'
@@ -55,8 +54,24 @@ export interface CoopPeer {
 /** Answer of `checkRelayed`: true to append, or the reason for refusing. */
 export type RelayVerdict = true | string
 
+/**
+ * What the swarm needs of the cooperative's log: a CoopBase, or (restored-guard.ts) a bare store
+ * that replicates without an Autobase, to look at the cooperative before the log opens.
+ */
+export interface SwarmBase {
+  readonly key: Uint8Array
+  readonly discoveryKey: Uint8Array
+  readonly writable: boolean
+  readonly autobase: {
+    on(event: 'writable' | 'unwritable', listener: () => void): unknown
+    off(event: 'writable' | 'unwritable', listener: () => void): unknown
+    replicate(conn: Conn): unknown
+  }
+  append(value: Uint8Array): Promise<void>
+}
+
 export interface CoopSwarmOptions {
-  base: CoopBase<unknown>
+  base: SwarmBase
   consensusId: Uint8Array
   dht: DhtChoice
   /** Stable network identity, e.g. `await store.createKeyPair('hashcoop-swarm')`. */

@@ -23,6 +23,9 @@ import { CutOffMonitor, type ReachState } from '../coop/cut-off.js'
 import { readCoopFile, writeCoopFile } from './coop-file.js'
 import { appendOrHold, blockShareId, HeldBlocks } from './held-blocks.js'
 import { dayOfSharesBytes, StorageWatch, type StorageStatus } from './storage-watch.js'
+import { clearRestoredMarker, guardRestoredWriter, readRestoredMarker } from './restored-guard.js'
+import { localWriterKey } from '../coop/store.js'
+import { backupOpenStore, type BackupResult } from './backup.js'
 
 /**
  * A hashcoop node: the composition of every layer (DESIGN.md "Layers and data flow").
@@ -58,6 +61,13 @@ export interface NodeConfig {
   workerStats?: { saveIntervalMs?: number; maxWorkers?: number }
   /** Cut-off detection (src/coop/cut-off.ts): no-writer grace and append stall bound, ms. */
   cutOff?: { graceMs?: number; appendStallMs?: number }
+  /**
+   * A restored data dir (restored-guard.ts): go on when no member answers within the wait, the
+   * operator vouching that the backup holds everything this node wrote. Default false: refuse.
+   */
+  restoredAlone?: boolean
+  /** How long a restored node looks for the cooperative's members before it refuses. Default 30 s. */
+  restoredWaitMs?: number
   logger?: CoopLogger
 }
 
@@ -177,6 +187,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       throw err
     }
     try {
+      await checkRestored(config, store, founder ? null : key, key, log)
       const state = new ShareChainState(key.consensusId, { memoShares: MEMO_SHARES })
       const base = await CoopBase.open<ShareView>({
         store: store.store,
@@ -414,6 +425,12 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     this.emit('disk', this.storage.status())
   }
 
+  /** An online backup: this node's data dir files and a snapshot of its store (node/backup.ts). */
+  backup(out: string, opts: { force?: boolean } = {}): Promise<BackupResult> {
+    if (this.stopping !== null) return Promise.reject(new NodeError('the node is stopping'))
+    return backupOpenStore(this.store.dataDir, this.store.store, out, { mode: 'online', ...opts })
+  }
+
   async stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.storage.close()
@@ -429,6 +446,26 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
     })()
     return this.stopping
   }
+}
+
+/**
+ * A restored data dir: before the Autobase opens (an indexer's acks by itself), make sure the
+ * backup's writer key cannot fork its log (restored-guard.ts). Passed once, the dir is ordinary.
+ */
+async function checkRestored(config: NodeConfig, store: CoopStore, joined: JoinKey | null, key: JoinKey, log: CoopLogger): Promise<void> {
+  if ((await readRestoredMarker(config.dataDir)) === null) return
+  // A founder's base key is its own writer core's key; a member's is in its join key.
+  const baseKey = joined === null ? await localWriterKey(store.store) : joined.bootstrapKey
+  await guardRestoredWriter({
+    store: store.store,
+    baseKey,
+    consensusId: key.consensusId,
+    dht: config.dht,
+    alone: config.restoredAlone === true,
+    waitMs: config.restoredWaitMs ?? 30_000,
+    log
+  })
+  await clearRestoredMarker(config.dataDir)
 }
 
 /** Default bound on how stale share work may be while bitcoind is lost (ms since it last confirmed the tip). */

@@ -25,8 +25,25 @@ declare module 'corestore' {
     }
   }
 
+  /** hypercore-storage's RocksDB column family (rocksdb-native 3): what a backup copies key by key. */
+  interface StoreDb {
+    snapshot(): StoreDb
+    iterator(range: Record<string, never>): AsyncIterable<{ key: Uint8Array; value: Uint8Array }>
+    write(): { put(key: Uint8Array, value: Uint8Array): Promise<void>; flush(): Promise<void>; destroy(): void }
+    close(): Promise<void>
+  }
+
+  /** hypercore-storage's CorestoreStorage (internal to Holepunch, pinned by package-lock). */
+  interface StoreStorage {
+    readonly db: StoreDb
+    ready(): Promise<void>
+    close(): Promise<void>
+  }
+
   class Corestore extends EventEmitter {
     constructor(storage: string, opts?: Corestore.Options)
+
+    readonly storage: StoreStorage
 
     readonly opened: boolean
     readonly closed: boolean

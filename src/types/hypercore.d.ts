@@ -15,6 +15,8 @@ declare module 'hypercore' {
 
     interface UpdateOptions {
       wait?: boolean
+      /** Ask peers for a longer signed tail even when this core is writable (ours). */
+      force?: boolean
     }
 
     interface DownloadRange {

@@ -16,6 +16,7 @@ import { difficultyToTarget, targetToBits } from '../../../src/bitcoin/target.js
 import { CpuDriver } from '../../../src/drivers/cpu.js'
 import { StratumClient } from '../../../src/drivers/stratum-client.js'
 import { HashcoopNode, initCooperative } from '../../../src/node/node.js'
+import { restoreBackup } from '../../../src/node/backup.js'
 import { startLocalDht, type LocalDht } from '../../harness/dht.js'
 import { freePort, startRegtest, type RegtestNode } from '../../harness/regtest.js'
 
@@ -316,5 +317,20 @@ describe('POST /api/admin', () => {
     await waitFor(() => joiner.base.writable, 'the joiner to become a writer', 30_000)
     const status = await get<Record<string, any>>('/api/status', joinerApi)
     expect(status.body.node).toMatchObject({ writable: true, indexer: false })
+  })
+})
+
+describe('POST /api/admin/backup', () => {
+  it('needs the token and an absolute path; writes a backup of the running node that restores with its writer key', async () => {
+    const where = mkdtempSync(join(tmpdir(), 'hashcoop-api-backup-'))
+    dirs.push(where)
+    const out = join(where, 'founder.hcbk')
+    expect((await post('/api/admin/backup', { out }, null)).status).toBe(401)
+    expect((await post('/api/admin/backup', { out: 'relative.hcbk' }, token)).status).toBe(400)
+    const ok = await post('/api/admin/backup', { out }, token)
+    expect(ok).toMatchObject({ status: 200, body: { ok: true, out, writerKey: toHex(founder.base.localKey) } })
+    expect((await post('/api/admin/backup', { out }, token)).status).toBe(409) // exists, no force
+    const restored = await restoreBackup(out, join(where, 'restored'))
+    expect(restored.meta).toMatchObject({ mode: 'online', writerKey: toHex(founder.base.localKey) })
   })
 })
