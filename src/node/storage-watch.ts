@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises'
 import { join } from 'node:path'
+import { STORE_WRITE_BUFFER_BYTES } from '../coop/store.js'
 import { writeFileAtomic } from '../fs/write-atomic.js'
 
 /**
@@ -29,14 +30,12 @@ export function storageFailure(err: unknown): string | null {
 }
 
 /**
- * Disk per share on a node's store, measured (`npm run bench store`: 3.8 kB of tables per share,
- * most of it the view's five index entries), rounded up for the write-ahead log's share.
+ * Disk per share on a node's store, measured (`npm run bench store`: ~4 kB of tables per share,
+ * most of it the view's five index entries), rounded up.
  */
 export const STORE_BYTES_PER_SHARE = 5_000
-/** RocksDB's write buffer: its write-ahead log grows this far before it is flushed to tables. */
-const STORE_WRITE_BUFFER_BYTES = 64 * 1024 * 1024
 
-/** Free space that holds a day of the cooperative's shares (every node stores every share). */
+/** Free space that holds a day of the cooperative's shares (every node stores every share) and the store's write-ahead log. */
 export function dayOfSharesBytes(shareIntervalSeconds: number): number {
   return Math.ceil(86_400 / shareIntervalSeconds) * STORE_BYTES_PER_SHARE + STORE_WRITE_BUFFER_BYTES
 }

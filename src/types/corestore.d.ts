@@ -41,7 +41,8 @@ declare module 'corestore' {
   }
 
   class Corestore extends EventEmitter {
-    constructor(storage: string, opts?: Corestore.Options)
+    /** A directory, or a hypercore-storage instance opened with options of its own. */
+    constructor(storage: string | import('hypercore-storage'), opts?: Corestore.Options)
 
     readonly storage: StoreStorage
 

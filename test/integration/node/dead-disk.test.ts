@@ -147,12 +147,12 @@ describe.skipIf(cannotMount !== null)('a node whose disk fills up', () => {
     const apiPort = await freePort()
     const first = startNode(dataDir, port, apiPort)
     await waitFor('the node to run', 60_000, () => first.lines.some((l) => String(l.msg).startsWith('dashboard and API on')))
-    // 48 MB holds less than a day of shares at a 2 s share interval (~283 MB): said from the start.
+    // 48 MB holds less than a day of shares at a 2 s share interval (~224 MB): said from the start.
     await waitFor('the low-disk warning', 30_000, () => first.lines.some((l) => /disk nearly full in .* less than a day of the cooperative's shares/.test(String(l.msg))))
     const storage = await storageOf(apiPort)
     expect(storage).toMatchObject({ ok: false, failure: null, low: true })
     expect(storage.freeBytes).toBeLessThan(48e6)
-    expect(storage.lowSpaceBytes).toBe(Math.ceil(86_400 / 2) * 5_000 + 64 * 1024 * 1024)
+    expect(storage.lowSpaceBytes).toBe(Math.ceil(86_400 / 2) * 5_000 + 8 * 1024 * 1024)
     const metrics = await metricsOf(apiPort)
     expect(metrics).toMatch(/^hashcoop_disk_low 1$/m)
     expect(metrics).toMatch(/^hashcoop_storage_failed 0$/m)

@@ -63,19 +63,19 @@ describe('StorageWatch free space', () => {
       onSpaceBack: (f) => said.push(`back ${f}`)
     })
     await watch.probe()
-    expect(watch.status()).toEqual({ failure: null, freeBytes: 500e6, lowSpaceBytes: 8_640 * 5_000 + 64 * 1024 * 1024, low: false })
-    free = 90e6
+    expect(watch.status()).toEqual({ failure: null, freeBytes: 500e6, lowSpaceBytes: 8_640 * 5_000 + 8 * 1024 * 1024, low: false })
+    free = 40e6
     await watch.probe()
     await watch.probe()
     expect(watch.status().low).toBe(true)
     free = 200e6
     await watch.probe()
-    expect(said).toEqual([`low 90000000 < ${dayOfSharesBytes(10)}`, 'back 200000000'])
+    expect(said).toEqual([`low 40000000 < ${dayOfSharesBytes(10)}`, 'back 200000000'])
     rmSync(dir, { recursive: true, force: true })
   })
 
   it('sizes a day of shares by the share interval (every node stores every share)', () => {
-    expect(dayOfSharesBytes(10)).toBe(110_308_864) // mainnet: 8,640 shares a day
-    expect(dayOfSharesBytes(2)).toBe(43_200 * 5_000 + 67_108_864)
+    expect(dayOfSharesBytes(10)).toBe(51_588_608) // mainnet: 8,640 shares a day
+    expect(dayOfSharesBytes(2)).toBe(43_200 * 5_000 + 8_388_608)
   })
 })
