@@ -16,6 +16,8 @@ declare module 'bcoin' {
     constructor(options: FullNodeOptions)
     open(): Promise<void>
     close(): Promise<void>
+    /** Logs err at error level and emits it: what every component's 'error' event comes to. */
+    error(err: Error): void
     readonly rpc: {
       refreshBlock(): void
       /** The RPC handlers by method name. */

@@ -11,6 +11,8 @@
  * - the template is cached and only rebuilt on a new block or, for new mempool transactions,
  *   after 10 s: refreshTemplate() forces it.
  * - close() waits for open RPC connections, a pending longpoll included: stop() cuts them;
+ * - a client that resets its RPC connection (a node aborting a longpoll as it stops) is logged as
+ *   an error ("[error] (node) read ECONNRESET") on stderr; Core says nothing: quietClientResets();
  * memory: true: nothing is written to disk, and the chain is gone when the node closes.
  */
 import { createServer } from 'node:net'
@@ -82,7 +84,18 @@ function newNode(port: number, apiKey: string): FullNode {
     logLevel: 'error'
   })
   coreSubmitBlock(node)
+  quietClientResets(node)
   return node
+}
+
+/** A client hanging up on the RPC server is the client's business, not a node error (see the quirks above). */
+function quietClientResets(node: FullNode): void {
+  const report = node.error.bind(node)
+  node.error = (err: Error): void => {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ECONNRESET' || code === 'EPIPE') return
+    report(err)
+  }
 }
 
 /** submitblock answering with Core's words (see the quirks above). */
