@@ -24,6 +24,11 @@ const PID_FILE = 'hashcoop.pid'
  */
 export const STORE_WRITE_BUFFER_BYTES = 8 * 1024 * 1024
 
+/** The Corestore of the data dir `dir` (absolute), with the node's storage options. */
+function corestoreIn(dir: string): Corestore {
+  return new Corestore(new CoreStorage(join(dir, STORE_SUBDIR), { writeBufferSize: STORE_WRITE_BUFFER_BYTES }))
+}
+
 export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError'
   constructor(
@@ -91,7 +96,7 @@ export async function openCoopStore(dataDir: string): Promise<CoopStore> {
   const dir = resolve(dataDir)
   await mkdir(dir, { recursive: true })
 
-  const store = new Corestore(new CoreStorage(join(dir, STORE_SUBDIR), { writeBufferSize: STORE_WRITE_BUFFER_BYTES }))
+  const store = corestoreIn(dir)
   try {
     await store.ready()
   } catch (err) {
@@ -156,7 +161,7 @@ const RECORDS_PER_BATCH = 1024
  * file (its own inode, on this disk), so it opens where a file copy would be refused.
  */
 export async function writeStoreRecords(dataDir: string, records: AsyncIterable<{ key: Buffer; value: Buffer }>): Promise<number> {
-  const store = new Corestore(join(resolve(dataDir), STORE_SUBDIR))
+  const store = corestoreIn(resolve(dataDir))
   const storage = store.storage
   await storage.ready()
   let count = 0

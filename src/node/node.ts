@@ -187,7 +187,7 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
       throw err
     }
     try {
-      await checkRestored(config, store, founder ? null : key, key, log)
+      await checkRestored(config, store, key, founder, log)
       const state = new ShareChainState(key.consensusId, { memoShares: MEMO_SHARES })
       const base = await CoopBase.open<ShareView>({
         store: store.store,
@@ -452,10 +452,10 @@ export class HashcoopNode extends EventEmitter<NodeEvents> {
  * A restored data dir: before the Autobase opens (an indexer's acks by itself), make sure the
  * backup's writer key cannot fork its log (restored-guard.ts). Passed once, the dir is ordinary.
  */
-async function checkRestored(config: NodeConfig, store: CoopStore, joined: JoinKey | null, key: JoinKey, log: CoopLogger): Promise<void> {
+async function checkRestored(config: NodeConfig, store: CoopStore, key: JoinKey, founder: boolean, log: CoopLogger): Promise<void> {
   if ((await readRestoredMarker(config.dataDir)) === null) return
   // A founder's base key is its own writer core's key; a member's is in its join key.
-  const baseKey = joined === null ? await localWriterKey(store.store) : joined.bootstrapKey
+  const baseKey = founder ? await localWriterKey(store.store) : key.bootstrapKey
   await guardRestoredWriter({
     store: store.store,
     baseKey,
