@@ -2,7 +2,7 @@ import { ByteWriter, fromHex, toHex } from '../bitcoin/bytes.js'
 import { outputSize, type CoinbaseParts, type TxOutput } from '../bitcoin/coinbase.js'
 import { jobClassLimit, makeShareJob, type BlockFields, type ShareJob } from './build.js'
 import { FULL_CLASS } from './classes.js'
-import { shareCommitmentFor } from './commitment.js'
+import { shareCommitmentHexFor } from './commitment.js'
 import type { OutsiderSplit } from './payouts.js'
 import type { WorkBase } from './state.js'
 
@@ -95,7 +95,9 @@ class OutsiderLayout {
   /** Indexes whose before/after were flattened: a finder's coinb2 is then a handful of flat pieces. */
   private readonly flat = new Set<number>()
   private readonly lockTimeHex: string
-  private readonly commitment: (payoutScript: Uint8Array) => Uint8Array
+  private readonly commitmentHex: (payoutScript: Uint8Array, scriptHex: string) => string
+  /** Hex of the variable output's value, by value (one or a few per job). */
+  private readonly valueHex = new Map<bigint, string>()
 
   constructor(
     base: WorkBase,
@@ -127,17 +129,33 @@ class OutsiderLayout {
       this.after[i] = after
       after = (fixedHex[i - 1] ?? '') + after
     }
-    this.commitment = shareCommitmentFor(base.chain.consensusId, { height: base.height, parent: base.parentId, uncles: base.uncles, shareBits: base.shareBits })
+    this.commitmentHex = shareCommitmentHexFor(base.chain.consensusId, { height: base.height, parent: base.parentId, uncles: base.uncles, shareBits: base.shareBits })
   }
 
   /** Null for a finder this layout does not cover. */
   partsFor(payoutScript: Uint8Array): PatchedParts | null {
     // One-byte script lengths only (every standard payout script), as the stand-in's.
-    if (payoutScript.length >= 0xfd || this.split.isInWindow(toHex(payoutScript))) return null
+    if (payoutScript.length >= 0xfd) return null
+    const scriptHex = toHex(payoutScript)
+    if (this.split.isInWindow(scriptHex)) return null
     const { index, output } = this.split.variableFor(payoutScript)
     if (!this.flat.has(index)) this.flatten(index)
-    const coinb2Hex = (this.before[index] as string) + outputHex(output) + (this.after[index] as string) + toHex(this.commitment(payoutScript)) + this.lockTimeHex
+    const coinb2Hex = (this.before[index] as string) + this.outputHexOf(output, output.script === payoutScript ? scriptHex : toHex(output.script)) + (this.after[index] as string) + this.commitmentHex(payoutScript, scriptHex) + this.lockTimeHex
     return new PatchedParts(this.coinb1, this.coinb1Hex, coinb2Hex, this.extranonceSize)
+  }
+
+  /**
+   * outputHex of the variable output (the finder's own, or a prize winner's) from its script's
+   * hex: the value's hex is made once per job.
+   */
+  private outputHexOf(output: TxOutput, scriptHex: string): string {
+    if (output.script.length >= 0xfd) return outputHex(output)
+    let value = this.valueHex.get(output.value)
+    if (value === undefined) {
+      value = toHex(new ByteWriter(8).u64(output.value).finish())
+      this.valueHex.set(output.value, value)
+    }
+    return value + (output.script.length < 16 ? '0' : '') + output.script.length.toString(16) + scriptHex
   }
 
   /**

@@ -11,12 +11,18 @@
  *
  * Issue 13, with the cooperative's real per-address coinbases (ShareJobFactory over a 100-payee
  * PPLNS window, sessions 0-99 being the payees): every session mines for its own address.
- *   stratum_notify_fanout_distinct_p95_ms (p50 beside it), over DISTINCT_ROUNDS new blocks;
+ *   stratum_notify_fanout_distinct_p95_ms (p50 beside it), over DISTINCT_ROUNDS new blocks, each
+ *     with a new share tip (the worst case: every address's commitment is hashed again);
+ *   stratum_notify_fanout_external_block_p95_ms: the same, new blocks over an unchanged share tip
+ *     (a block found by anyone else, the common case);
  *   stratum_job_publish_block_ms: the longest event-loop block (monitorEventLoopDelay) from setJob
  *     until the last session has the notify, worst job;
  *   stratum_rss_distinct_mb after those new blocks;
  *   stratum_unproven_flood_block_ms: FLOOD_SESSIONS work-free sessions with distinct addresses (from
  *     16 loopback addresses, caps raised to admit them all: the worst case), longest block per job.
+ * Each fan-out figure carries server_cpu_ms_per_job_median and load_cpu_ms_per_job_median (the
+ * generator's): the two share 2 cores, and on loopback the kernel charges the receiving side's TCP
+ * work to the writer, so a load generator near its core's limit is what a latency then measures.
  * Needs about FLOOD_SESSIONS + 1000 file descriptors per process: `ulimit -n 20000` first.
  */
 import { execSync, fork, type ChildProcess } from 'node:child_process'
@@ -63,6 +69,11 @@ function payoutScript(i: number): Uint8Array {
 }
 const addressOf = (i: number): string => scriptToAddress(payoutScript(i), 'mainnet') as string
 
+const NEWLINE = 0x0a
+const NOTIFY_PREFIX = Buffer.from('{"id":null,"method":"mining.notify"')
+/** The server writes notifications with id first (stratum/rpc.ts), so a prefix test is exact. */
+const isNotify = (line: Buffer): boolean => line.length >= NOTIFY_PREFIX.length && NOTIFY_PREFIX.equals(line.subarray(0, NOTIFY_PREFIX.length))
+
 /** Wall clock in ms with sub-ms resolution, comparable between processes. */
 const wallMs = (): number => performance.timeOrigin + performance.now()
 
@@ -76,7 +87,7 @@ type FromChild =
   | { type: 'connected'; ready: number; failed: number; errors: string[] }
   | { type: 'disconnected' }
   | { type: 'armed' }
-  | { type: 'fanout'; latencies: number[]; missing: number }
+  | { type: 'fanout'; latencies: number[]; missing: number; loadCpuMs: number }
   | { type: 'submitted'; accepted: number; rejected: number; firstError: unknown }
 
 // ---------------------------------------------------------------- server side (this process)
@@ -126,15 +137,28 @@ const PLACEHOLDER_SCRIPT = Uint8Array.from([0x00, 0x14, ...new Uint8Array(20)])
  * coinbase of each address by ShareJobFactory on the first notify that needs it.
  */
 function cooperativeJob(): StratumJob {
+  return coopJob(true)
+}
+
+/** Share tip of the last cooperativeJob: a block found elsewhere leaves it where it was. */
+let shareTip: { parentId: Uint8Array; height: number } = { parentId: new Uint8Array(32), height: 50_000 }
+
+/**
+ * newShareTip: the block came with a new share tip (as when a share of this cooperative is the
+ * block: every address's commitment is new), else only the template changed (a block found by
+ * anyone else, the common case: the share fields, so the commitments, stay).
+ */
+function coopJob(newShareTip: boolean): StratumJob {
   jobCounter += 1
   const value = 312_500_000n + BigInt(jobCounter) * 1013n // fees differ per template
-  const parentId = sha256d(Uint8Array.of(0xaa, jobCounter & 0xff, jobCounter >> 8))
+  if (newShareTip) shareTip = { parentId: sha256d(Uint8Array.of(0xaa, jobCounter & 0xff, jobCounter >> 8)), height: 50_000 + jobCounter }
+  const { parentId } = shareTip
   const split = prepareSplit(COOP, WINDOW, value)
   const base: WorkBase = {
     chain: { consensusId: COOP.salt } as unknown as ShareChain, // only the consensus id is read
     parent: null,
     parentId,
-    height: 50_000 + jobCounter,
+    height: shareTip.height,
     shareBits: 0x1b0404cb,
     minTime: 0,
     uncles: [],
@@ -288,6 +312,8 @@ async function runServer(): Promise<void> {
       const longestSlices: number[] = []
       /** This process's CPU time per job (setJob to the last notify received): steadier than wall time on a shared machine. */
       const cpuMs: number[] = []
+      /** The load generator's CPU time per job: near the fan-out's wall time, the generator is what was measured. */
+      const loadCpuMs: number[] = []
       for (let round = 0; round < rounds; round++) {
         const job = makeJob()
         send({ type: 'arm' })
@@ -301,6 +327,7 @@ async function runServer(): Promise<void> {
             const result = await nextMessage(child, 'fanout')
             latencies.push(...result.latencies)
             missing += result.missing
+            loadCpuMs.push(result.loadCpuMs)
           })
         const cpu = process.cpuUsage(cpuBefore)
         cpuMs.push((cpu.user + cpu.system) / 1000)
@@ -326,6 +353,7 @@ async function runServer(): Promise<void> {
         longest_slice_ms_max: Number(Math.max(...longestSlices).toFixed(1)),
         slices_median: percentile(slices.sort((a, b) => a - b), 50),
         server_cpu_ms_per_job_median: Number(percentile(cpuMs.sort((a, b) => a - b), 50).toFixed(1)),
+        load_cpu_ms_per_job_median: Number(percentile(loadCpuMs.sort((a, b) => a - b), 50).toFixed(1)),
         missing
       }
     }
@@ -384,6 +412,21 @@ async function runServer(): Promise<void> {
     const cache = server.stats().coinbaseCache
     emit({ name: 'stratum_rss_distinct_mb', value: process.memoryUsage().rss / 2 ** 20, unit: 'MB', goal_max: 400, sessions: held, distinct_addresses: held, new_blocks: DISTINCT_ROUNDS, rss_before_mb: Number((rssBeforeDistinct / 2 ** 20).toFixed(1)), coinbase_cache_mb: Number((cache.bytes / 2 ** 20).toFixed(1)), coinbase_cache_entries: cache.entries })
 
+    // 5b. The common new block: found elsewhere, over the same share tip (commitments remembered).
+    const { p95: externalP95, p50_ms: externalP50, ...external } = await fanout(DISTINCT_ROUNDS, () => coopJob(false))
+    emit({
+      name: 'stratum_notify_fanout_external_block_p95_ms',
+      value: externalP95 as number,
+      unit: 'ms',
+      p50_ms: externalP50,
+      sessions: held,
+      distinct_addresses: held,
+      window_payees: PAYEES,
+      new_blocks: DISTINCT_ROUNDS,
+      note: 'new blocks found elsewhere: the share tip, so every address commitment, unchanged',
+      ...external
+    })
+
     // 6. Issue 13: FLOOD_SESSIONS work-free sessions with distinct addresses; longest block per job.
     send({ type: 'disconnect' })
     await nextMessage(child, 'disconnected')
@@ -419,7 +462,8 @@ interface Conn {
   socket: Socket
   index: number
   username: string
-  buffer: string
+  /** The start of a line not yet ended. */
+  pending: Buffer[]
   authorized: boolean
   jobId: string | null
   ntime: string | null
@@ -438,6 +482,7 @@ function runLoad(): void {
   let t0: number | null = null
   let armedCount = 0
   let submitWindow = 0
+  let cpuAtArm = process.cpuUsage()
 
   const toParent = (m: FromChild): void => {
     process.send?.(m)
@@ -449,22 +494,22 @@ function runLoad(): void {
     return `{"id":${c.submitted + 10},"method":"mining.submit","params":["${c.username}","${c.jobId}","${en2}","${c.ntime}","00000000"]}\n`
   }
 
-  const onLine = (c: Conn, line: string, receivedAt: number): void => {
-    if (line.includes('"method":"mining.notify"')) {
-      // Only the sessions that will submit need the job's fields; the others just count arrivals.
-      if (c.index < SUBMIT_SESSIONS) {
-        const params = (JSON.parse(line) as { params: unknown[] }).params
-        c.jobId = params[0] as string
-        c.ntime = params[7] as string
-      }
-      if (c.armed) {
-        c.armed = false
-        c.arrivedAt = receivedAt
-        armedCount -= 1
-        if (armedCount === 0) maybeReportFanout()
-      }
-      return
+  const onNotify = (c: Conn, line: Buffer, receivedAt: number): void => {
+    // Only the sessions that will submit need the job's fields; the others just count arrivals.
+    if (c.index < SUBMIT_SESSIONS) {
+      const params = (JSON.parse(line.toString('utf8')) as { params: unknown[] }).params
+      c.jobId = params[0] as string
+      c.ntime = params[7] as string
     }
+    if (c.armed) {
+      c.armed = false
+      c.arrivedAt = receivedAt
+      armedCount -= 1
+      if (armedCount === 0) maybeReportFanout()
+    }
+  }
+
+  const onLine = (c: Conn, line: string): void => {
     if (line.includes('"method":"mining.set_difficulty"')) return
     if (!c.authorized) {
       if (line.startsWith('{"id":2,')) {
@@ -498,7 +543,7 @@ function runLoad(): void {
   const open = (port: number, index: number, source: string): Promise<void> =>
     new Promise((resolve) => {
       const socket = connect({ host: '127.0.0.1', port, localAddress: source })
-      const c: Conn = { socket, index, username: `${addressOf(index)}.w${index}`, buffer: '', authorized: false, jobId: null, ntime: null, armed: false, arrivedAt: null, submitted: 0, inFlight: 0 }
+      const c: Conn = { socket, index, username: `${addressOf(index)}.w${index}`, pending: [], authorized: false, jobId: null, ntime: null, armed: false, arrivedAt: null, submitted: 0, inFlight: 0 }
       let settled = false
       const settle = (): void => {
         if (!settled) {
@@ -507,22 +552,27 @@ function runLoad(): void {
         }
       }
       socket.setNoDelay(true)
-      socket.setEncoding('utf8')
       socket.on('connect', () => {
         conns.push(c)
         socket.write(`{"id":1,"method":"mining.subscribe","params":["bench"]}\n{"id":2,"method":"mining.authorize","params":["${c.username}","d=${TRIVIAL_DIFFICULTY}"]}\n`)
       })
-      socket.on('data', (chunk: string) => {
+      // Bytes, not text: a notify is ~7.5 kB and this process shares the machine with the server, so
+      // the generator only decodes the lines it reads (replies, and the jobs of submitting sessions).
+      socket.on('data', (chunk: Buffer) => {
         const receivedAt = wallMs() // before any parsing: the load generator's own work is not the server's latency
-        c.buffer += chunk
+        let from = 0
         let nl: number
-        while ((nl = c.buffer.indexOf('\n')) !== -1) {
-          const line = c.buffer.slice(0, nl)
-          c.buffer = c.buffer.slice(nl + 1)
+        while ((nl = chunk.indexOf(NEWLINE, from)) !== -1) {
+          const piece = chunk.subarray(from, nl)
+          const line = c.pending.length === 0 ? piece : Buffer.concat([...c.pending, piece])
+          c.pending = []
+          from = nl + 1
           const wasAuthorized = c.authorized
-          onLine(c, line, receivedAt)
-          if (!wasAuthorized && line.startsWith('{"id":2,')) settle()
+          if (isNotify(line)) onNotify(c, line, receivedAt)
+          else onLine(c, line.toString('utf8'))
+          if (!wasAuthorized && line.subarray(0, 8).toString() === '{"id":2,') settle()
         }
+        if (from < chunk.length) c.pending.push(chunk.subarray(from))
       })
       socket.on('error', (err: NodeJS.ErrnoException) => {
         errors.add(err.code ?? err.message)
@@ -546,7 +596,8 @@ function runLoad(): void {
       else latencies.push(c.arrivedAt - start)
     }
     t0 = null
-    toParent({ type: 'fanout', latencies, missing })
+    const cpu = process.cpuUsage(cpuAtArm)
+    toParent({ type: 'fanout', latencies, missing, loadCpuMs: (cpu.user + cpu.system) / 1000 })
   }
 
   process.on('message', (m: ToChild) => {
@@ -575,6 +626,7 @@ function runLoad(): void {
         c.armed = c.authorized
         if (c.armed) armedCount += 1
       }
+      cpuAtArm = process.cpuUsage()
       toParent({ type: 'armed' })
     } else if (m.type === 't0') {
       t0 = m.t0

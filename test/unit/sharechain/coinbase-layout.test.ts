@@ -4,7 +4,7 @@ import { toHex } from '../../../src/bitcoin/bytes.js'
 import { makeShareJob, type BlockFields } from '../../../src/sharechain/build.js'
 import type { ShareChain } from '../../../src/sharechain/chain.js'
 import { ShareJobFactory } from '../../../src/sharechain/coinbase-layout.js'
-import { shareCommitment, shareCommitmentFor } from '../../../src/sharechain/commitment.js'
+import { shareCommitment, shareCommitmentFor, shareCommitmentHexFor } from '../../../src/sharechain/commitment.js'
 import { finishClassSplit, finishSplit, outsiderClassSplit, outsiderSplit, prepareSplit } from '../../../src/sharechain/payouts.js'
 import type { WorkBase } from '../../../src/sharechain/state.js'
 import { minerScript, testParams } from '../../harness/sharechain.js'
@@ -115,6 +115,23 @@ describe('per-finder coinbases patched into a shared layout', () => {
       }),
       { seed: 5, numRuns: 100 }
     )
+  })
+
+  it('remembers commitments per share base without mixing bases up (a new template on the same tip reuses them)', () => {
+    // Bases interleaved past the two remembered, and the same base asked for again: every answer
+    // must be the base's own commitment, whether looked up or hashed again.
+    const bases = [1, 2, 3, 1, 2, 1, 4, 1].map((n) => ({ height: 100 + n, parent: new Uint8Array(32).fill(n), uncles: n % 2 === 0 ? [new Uint8Array(32).fill(9)] : [], shareBits: 0x1e00ffff }))
+    const scripts = [0, 1, 2, 3].map((t) => scriptOfType(t, new Uint8Array(32).fill(t + 1)))
+    for (const info of bases) {
+      for (let round = 0; round < 2; round++) {
+        const hexFor = shareCommitmentHexFor(params.salt, info)
+        for (const payoutScript of scripts) expect(hexFor(payoutScript, toHex(payoutScript))).toBe(toHex(shareCommitment(params.salt, { ...info, payoutScript })))
+      }
+    }
+    // Another cooperative's consensus id on the same fields is another commitment.
+    const other = shareCommitmentHexFor(new Uint8Array(32).fill(0xee), bases[0] as (typeof bases)[0])
+    const script = scripts[0] as Uint8Array
+    expect(other(script, toHex(script))).not.toBe(shareCommitmentHexFor(params.salt, bases[0] as (typeof bases)[0])(script, toHex(script)))
   })
 
   it('builds each finder with the builder when the lottery prize ties a kept finder (their order is by script)', () => {
