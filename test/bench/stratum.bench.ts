@@ -20,13 +20,16 @@
  *   stratum_rss_distinct_mb after those new blocks;
  *   stratum_unproven_flood_block_ms: FLOOD_SESSIONS work-free sessions with distinct addresses (from
  *     16 loopback addresses, caps raised to admit them all: the worst case), longest block per job.
+ *   stratum_notify_write_floor_p50_ms (p95 beside it): the same 10 000 distinct notify lines, made
+ *     before the clock starts, written in one loop by a bare TCP server: what this machine allows
+ *     before any stratum or per-address work, the baseline for the figures above.
  * Each fan-out figure carries server_cpu_ms_per_job_median and load_cpu_ms_per_job_median (the
  * generator's): the two share 2 cores, and on loopback the kernel charges the receiving side's TCP
  * work to the writer, so a load generator near its core's limit is what a latency then measures.
  * Needs about FLOOD_SESSIONS + 1000 file descriptors per process: `ulimit -n 20000` first.
  */
 import { execSync, fork, type ChildProcess } from 'node:child_process'
-import { connect, type Socket } from 'node:net'
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { defaultParams } from '../../protocol/params.js'
 import { scriptToAddress } from '../../src/bitcoin/address.js'
@@ -40,6 +43,8 @@ import type { ShareChain } from '../../src/sharechain/chain.js'
 import { ShareJobFactory } from '../../src/sharechain/coinbase-layout.js'
 import { finishSplit, outsiderSplit, prepareSplit } from '../../src/sharechain/payouts.js'
 import type { WorkBase } from '../../src/sharechain/state.js'
+import { CoinbaseCache } from '../../src/stratum/coinbase-cache.js'
+import { JobRecord } from '../../src/stratum/jobs.js'
 import { StratumServer } from '../../src/stratum/server.js'
 import type { Payout, StratumJob } from '../../src/stratum/types.js'
 import { emit } from './lib.js'
@@ -51,6 +56,7 @@ const DISTINCT_ROUNDS = 10
 const PAYEES = 100
 const FLOOD_SESSIONS = 16_000
 const FLOOD_ROUNDS = 5
+const FLOOR_ROUNDS = 5
 /** Flood sessions come from these loopback addresses (each has its own ephemeral ports). */
 const FLOOD_SOURCES = Array.from({ length: 16 }, (_, i) => `127.0.1.${i + 1}`)
 const SUBMIT_SESSIONS = 400
@@ -449,10 +455,72 @@ async function runServer(): Promise<void> {
       fanout_p95_ms: Number((floodP95 as number).toFixed(1)),
       ...floodRest
     })
+
+    // 7. The floor: the distinct notify lines of one job, made beforehand, written by a bare server.
+    send({ type: 'disconnect' })
+    await nextMessage(child, 'disconnected')
+    const floor = await writeFloor(child, send)
+    emit({ name: 'stratum_notify_write_floor_p50_ms', value: floor.p50, unit: 'ms', p95_ms: Number(floor.p95.toFixed(1)), sessions: floor.sessions, line_bytes: floor.lineBytes, rounds: FLOOR_ROUNDS, server_cpu_ms_per_job_median: floor.serverCpuMs, load_cpu_ms_per_job_median: floor.loadCpuMs, note: 'the same distinct lines, no per-address work in the clock, one write loop: the machine and loopback TCP alone' })
   } finally {
     clearTimeout(deadline)
     child.kill('SIGKILL')
     await server.close()
+  }
+}
+
+/**
+ * A bare TCP server on the generator's SESSIONS connections: it answers subscribe and authorize, then
+ * each round writes every connection its own notify line (the real distinct lines of one job, as
+ * Buffers made before the clock starts) in one synchronous loop.
+ */
+async function writeFloor(child: ChildProcess, send: (m: ToChild) => void): Promise<{ p50: number; p95: number; sessions: number; lineBytes: number; serverCpuMs: number; loadCpuMs: number }> {
+  const sockets: Socket[] = []
+  const bare = createServer((socket) => {
+    socket.setNoDelay(true)
+    let seen = ''
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString('latin1')
+      if (!seen.includes('"mining.authorize"')) return
+      socket.off('data', onData)
+      sockets.push(socket)
+      socket.write('{"id":1,"result":[[],"00000000",8],"error":null}\n{"id":2,"result":true,"error":null}\n')
+    }
+    socket.on('data', onData)
+    socket.on('error', () => {})
+  })
+  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve))
+  try {
+    // From the flood's source addresses: the first phase's 10 000 ports of 127.0.0.1 are in TIME_WAIT.
+    send({ type: 'connect', port: (bare.address() as AddressInfo).port, sessions: SESSIONS, firstIndex: 0, sources: FLOOD_SOURCES })
+    await nextMessage(child, 'connected')
+    const job = cooperativeJob()
+    const record = new JobRecord(job, job.id, 0, 12, new CoinbaseCache(Number.MAX_SAFE_INTEGER))
+    const lines = sockets.map((_, i) => Buffer.from(record.notifyLine(job.id, { address: addressOf(i), script: payoutScript(i) }, true), 'latin1'))
+    const latencies: number[] = []
+    const serverCpu: number[] = []
+    const loadCpu: number[] = []
+    for (let round = 0; round < FLOOR_ROUNDS; round++) {
+      send({ type: 'arm' })
+      await nextMessage(child, 'armed')
+      const cpuBefore = process.cpuUsage()
+      const start = wallMs()
+      for (let i = 0; i < sockets.length; i++) (sockets[i] as Socket).write(lines[i] as Buffer)
+      send({ type: 't0', t0: start })
+      const result = await nextMessage(child, 'fanout')
+      const cpu = process.cpuUsage(cpuBefore)
+      serverCpu.push((cpu.user + cpu.system) / 1000)
+      loadCpu.push(result.loadCpuMs)
+      latencies.push(...result.latencies)
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    latencies.sort((a, b) => a - b)
+    const median = (xs: number[]): number => Number(percentile(xs.sort((a, b) => a - b), 50).toFixed(1))
+    return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), sessions: sockets.length, lineBytes: lines[0]?.length ?? 0, serverCpuMs: median(serverCpu), loadCpuMs: median(loadCpu) }
+  } finally {
+    send({ type: 'disconnect' })
+    await nextMessage(child, 'disconnected')
+    for (const socket of sockets) socket.destroy()
+    await new Promise<void>((resolve) => bare.close(() => resolve()))
   }
 }
 
