@@ -47,7 +47,8 @@ const memo = new Map<string, { forScript: (payoutScript: Uint8Array) => Uint8Arr
  * shareCommitmentFor as hex, remembered by script for the newest MEMO_BASES share bases. A new
  * template over the same share tip (a block found by anyone else, fresher fees) commits every
  * address to the same fields, so each address's commitment is looked up, not hashed again: at
- * thousands of distinct addresses the hash was a third of building a notify.
+ * thousands of distinct addresses the hash was a third of building a notify. `scriptHex` must be
+ * toHex(payoutScript) (the caller has it already): it is the key an answer is kept under.
  */
 export function shareCommitmentHexFor(consensusId: Uint8Array, info: Omit<ShareInfo, 'payoutScript'>): (payoutScript: Uint8Array, scriptHex: string) => string {
   const key = `${toHex(consensusId)}:${info.height}:${toHex(info.parent)}:${info.uncles.map(toHex).join(',')}:${info.shareBits}`
