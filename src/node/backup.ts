@@ -108,8 +108,12 @@ export async function restoreBackup(file: string, dataDir: string): Promise<Rest
     const counts = { files: 0 }
     const records = await writeStoreRecords(dir, recordsOf(reader.items, dir, counts))
     const check = await openCoopStore(dir)
-    const key = Buffer.from(await localWriterKey(check.store)).toString('hex')
-    await check.close()
+    let key: string
+    try {
+      key = Buffer.from(await localWriterKey(check.store)).toString('hex')
+    } finally {
+      await check.close() // before the dir is removed on failure
+    }
     if (key !== reader.meta.writerKey) throw new Error(`the restored store's writer key ${key} is not the backup's ${reader.meta.writerKey}`)
     return { dataDir: dir, files: counts.files, records, meta: reader.meta }
   } catch (err) {
